@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, register_converter
+
+from fieldcast.core.converters import PublicIdConverter, UnicodeSlugConverter
+from fieldcast.core import views as core_views
+from fieldcast.items import views as item_views
+from fieldcast.moderation import views as moderation_views
+
+register_converter(UnicodeSlugConverter, "uslug")
+register_converter(PublicIdConverter, "pid")
+
+admin.site.site_header = "Fieldcast administration"
+admin.site.site_title = "Fieldcast admin"
+
+urlpatterns = [
+    path("", item_views.home, name="home"),
+    path("", include("fieldcast.items.urls")),
+    path("", include("fieldcast.community.urls")),
+    path("", include("fieldcast.channels.urls")),
+    path("", include("fieldcast.accounts.urls")),
+    path("", include("fieldcast.pages.urls")),
+    path("safe-mode", moderation_views.safe_mode, name="safe_mode"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.BENCH_BASELINE_VIEW:
+    urlpatterns.append(path("bench/baseline", core_views.bench_baseline))
+
+handler404 = "fieldcast.core.views.not_found"
+handler500 = "fieldcast.core.views.server_error"

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
+from django.db import models
+from django.utils import timezone
+
+ADULT_AGE = 18
+
+
+class UserManager(DjangoUserManager["User"]):
+    pass
+
+
+class User(AbstractUser):
+    """A member. Custom from the first migration so profile fields live on one row."""
+
+    display_name = models.CharField(max_length=80, blank=True)
+    bio = models.TextField(max_length=2000, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    adult_confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the member confirmed being 18 or over."
+    )
+    safe_mode = models.BooleanField(
+        default=True, help_text="Shield MA (graphic) content. On for every new member."
+    )
+
+    is_demo = models.BooleanField(
+        default=False, editable=False,
+        help_text="A demo account from load_demo: its published password works only while DEBUG is on.",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(models.functions.Lower("username"), name="user_username_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.username
+
+    def check_password(self, raw_password: str | None) -> bool:
+        # Demo passwords are printed in the README: never accept them on a real site.
+        if self.is_demo and not settings.DEBUG:
+            return False
+        return super().check_password(raw_password)
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.username
+
+    def is_minor(self, today: datetime.date | None = None) -> bool:
+        if self.date_of_birth is None:
+            return False
+        today = today or timezone.localdate()
+        dob = self.date_of_birth
+        age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+        return age < ADULT_AGE
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.is_staff or self.groups.filter(name="moderators").exists()

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from fieldcast.channels.models import Channel
+from fieldcast.channels.services import channels_fileable_by
+
+from .models import DatePrecision, Item, Rating, Visibility
+from .services import MAX_TAG_LENGTH, MAX_TAGS, tags_parse
+
+
+class ItemForm(forms.Form):
+    """The owner's form for an item. Field names match item_create's arguments."""
+
+    title = forms.CharField(
+        max_length=200,
+        error_messages={"required": "Give the item a title: what happened, where."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}),
+    )
+    body = forms.CharField(
+        required=False, max_length=50_000, label="Article",
+        widget=forms.Textarea(attrs={"rows": 10, "dir": "auto"}),
+        help_text="Markdown. Explain what the footage shows; paste or link the news article.",
+    )
+    rating = forms.ChoiceField(
+        choices=Rating.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose a rating: GA, PG or MA. MA items are shielded by Safe Mode."},
+    )
+    occurred_precision = forms.ChoiceField(
+        choices=DatePrecision.choices, initial=DatePrecision.DAY, label="How exactly is the date known?"
+    )
+    occurred_on = forms.DateField(
+        required=False, label="Occurred on", widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the event happened (not when you post it).",
+    )
+    occurred_time = forms.TimeField(
+        required=False, label="Time (optional)", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    occurred_tz = forms.CharField(
+        required=False, max_length=64, label="Time zone (optional)",
+        help_text="For example Europe/Kyiv or Asia/Damascus.",
+    )
+    source = forms.CharField(
+        required=False, max_length=500, label="Source / credit",
+        help_text="Who filmed it, and where it was first published.",
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
+    location_label = forms.CharField(
+        required=False, max_length=200, label="Location",
+        help_text="A place name, e.g. “Homs, Syria”.", widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
+    tags = forms.CharField(
+        required=False, max_length=1200, help_text=f"Separated by commas, up to {MAX_TAGS}.",
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+    )
+    channels = forms.ModelMultipleChoiceField(
+        queryset=Channel.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="File the item in channels that follow this story.",
+    )
+    visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PUBLIC, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        channels = self.fields["channels"]
+        assert isinstance(channels, forms.ModelMultipleChoiceField)
+        channels.queryset = channels_fileable_by(user)
+
+    @classmethod
+    def initial_for(cls, item: Item) -> dict[str, Any]:
+        return {
+            "title": item.title,
+            "body": item.body,
+            "rating": item.rating,
+            "occurred_precision": item.occurred_precision,
+            "occurred_on": item.occurred_on,
+            "occurred_time": item.occurred_time,
+            "occurred_tz": item.occurred_tz,
+            "source": item.source,
+            "location_label": item.location_label,
+            "tags": ", ".join(t.name for t in item.tags.all()),
+            "channels": list(item.channels.all()),
+            "visibility": item.visibility,
+        }
+
+    def clean_tags(self) -> list[str]:
+        names = tags_parse(self.cleaned_data.get("tags", ""))
+        if len(names) > MAX_TAGS:
+            raise forms.ValidationError(f"Use at most {MAX_TAGS} tags (you gave {len(names)}).")
+        too_long = [n for n in names if len(n) > MAX_TAG_LENGTH]
+        if too_long:
+            raise forms.ValidationError(
+                f"Each tag can have at most {MAX_TAG_LENGTH} characters; shorten “{too_long[0][:60]}”."
+            )
+        return names
+
+    def clean_occurred_tz(self) -> str:
+        tz = self.cleaned_data.get("occurred_tz", "").strip()
+        if tz and tz not in zoneinfo.available_timezones():
+            raise forms.ValidationError(f"“{tz}” is not a time zone name. Use one like Europe/Kyiv, or leave it empty.")
+        return tz
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        precision = cleaned.get("occurred_precision")
+        occurred_on: datetime.date | None = cleaned.get("occurred_on")
+        if precision and precision != DatePrecision.UNKNOWN and occurred_on is None and "occurred_on" not in self.errors:
+            self.add_error("occurred_on", "Give the date it occurred on, or choose “Unknown”.")
+        if occurred_on is not None:
+            # A day's grace: in some time zones it is already tomorrow.
+            latest = timezone.localdate() + datetime.timedelta(days=1)
+            if occurred_on > latest:
+                self.add_error("occurred_on", "The date it occurred on cannot be in the future.")
+        return cleaned
+
+
+class DeleteForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Yes, delete this item for good",
+        error_messages={"required": "Tick the box to confirm: deleting cannot be undone."},
+    )

@@ -1,0 +1,71 @@
+"""Reads for item pages and lists, each a fixed number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, Prefetch
+
+from fieldcast.channels.models import Channel
+from fieldcast.community.models import Comment
+from fieldcast.core.pagination import KeysetPage, keyset_paginate
+from fieldcast.moderation.viewer import Viewer
+
+from .access import ItemAccess
+from .models import Item, ItemTag
+
+EDITORIAL_FEATURED = "featured"
+EDITORIAL_MUST_SEE = "must-see"
+
+
+def item_list_page(queryset: Any, *, cursor: str | None, size: int | None = None) -> KeysetPage[Item]:
+    """A page of item cards, newest first (2 queries: items, then their tags)."""
+    return keyset_paginate(_with_tags(queryset), keys=("added_at", "id"), cursor=cursor, size=size or settings.PAGE_SIZE)
+
+
+def _with_tags(queryset: Any) -> Any:
+    return queryset.for_cards().prefetch_related(
+        Prefetch("tag_links", queryset=ItemTag.objects.select_related("tag"))
+    )
+
+
+def channel_item_page(
+    channel: Channel, viewer: Viewer, *, cursor: str | None, size: int | None = None
+) -> KeysetPage[Item]:
+    """A channel's items in the order they were filed, newest first."""
+    qs = (
+        Item.objects.visible_to(viewer)
+        .filter(channel_links__channel=channel)
+        .annotate(filed_at=F("channel_links__added_at"))
+    )
+    return keyset_paginate(_with_tags(qs), keys=("filed_at", "id"), cursor=cursor, size=size or settings.PAGE_SIZE)
+
+
+def editorial_items(slug: str, viewer: Viewer, *, limit: int = 6) -> tuple[Channel | None, list[Item]]:
+    """An editorial channel (Featured, Must See) and its latest items, for the home page."""
+    channel = Channel.objects.filter(slug=slug, kind=Channel.Kind.EDITORIAL).first()
+    if channel is None:
+        return None, []
+    return channel, channel_item_page(channel, viewer, cursor=None, size=limit).items
+
+
+def item_page_context(result: ItemAccess, viewer: Viewer) -> dict[str, Any]:
+    """Everything the item page shows beside the item row (one query each)."""
+    item = result.item
+    context: dict[str, Any] = {"item": item, "access": result.access.value, "result": result}
+    if not result.shows_content:
+        return context
+    context["tags"] = [link.tag for link in ItemTag.objects.filter(item=item).select_related("tag")]
+    context["channels"] = list(
+        Channel.objects.filter(item_links__item=item).select_related("owner").order_by("-is_current_event", "name")
+    )
+    context["comments"] = list(
+        Comment.objects.filter(item=item, is_deleted=False).select_related("author").order_by("created_at", "id")[:200]
+    )
+    context["updates"] = list(Item.objects.visible_to(viewer).filter(update_of=item).order_by("added_at", "id")[:20])
+    update_of = item.update_of
+    context["update_of_visible"] = (
+        update_of is not None and Item.objects.openable_by(viewer).filter(pk=update_of.pk).exists()
+    )
+    return context

@@ -1,0 +1,20 @@
+from typing import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+from .viewer import viewer_from_request
+
+
+class ViewerMiddleware:
+    """Attach `request.viewer`, built on first use (after the session user is known)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.viewer = SimpleLazyObject(lambda: viewer_from_request(request))  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        # Pages differ by Safe Mode state (a cookie): shared caches must key on it.
+        response.headers.setdefault("Vary", "Cookie")
+        return response
