@@ -9,4 +9,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
         "viewer": getattr(request, "viewer", None),
+        "MAP_TILE_URL": settings.MAP_TILE_URL,
+        "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
     }

@@ -1,0 +1,81 @@
+"""factory_boy factories shared by every app's tests. Writes go through services."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from fieldcast.accounts.models import User
+from fieldcast.accounts.services import user_create
+from fieldcast.channels.models import Channel
+from fieldcast.geo.models import Place
+from fieldcast.items.models import Item
+from fieldcast.items.services import item_create
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
+        minor = kwargs.pop("minor", False)
+        dob = timezone.localdate() - datetime.timedelta(days=365 * 15) if minor else None
+        return user_create(
+            username=kwargs["username"],
+            email=kwargs["email"],
+            password=kwargs.get("password", PASSWORD),
+            date_of_birth=kwargs.get("date_of_birth", dob),
+            adult_confirmed=not minor,
+            is_staff=kwargs.get("is_staff", False),
+            is_superuser=kwargs.get("is_superuser", False),
+        )
+
+
+class PlaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Place
+
+    name = "Homs"
+    kind = Place.Kind.CITY
+    country_code = "SY"
+    country_name = "Syria"
+    latitude = 34.7324
+    longitude = 36.7137
+    population = 775_000
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Channel
+
+    name = factory.Sequence(lambda n: f"Channel {n}")
+    slug = factory.Sequence(lambda n: f"channel-{n}")
+    kind = Channel.Kind.TOPIC
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    """Builds items through item_create; states set afterwards, as moderation would."""
+
+    class Meta:
+        model = Item
+
+    title = factory.Sequence(lambda n: f"Footage number {n}")
+    rating = "GA"
+    author = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
+        states = {k: kwargs.pop(k) for k in ("lifecycle", "moderation", "moderation_reason", "added_at") if k in kwargs}
+        item = item_create(**kwargs)
+        if states:
+            Item.objects.filter(pk=item.pk).update(**states)
+            item.refresh_from_db()
+        return item

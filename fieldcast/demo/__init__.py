@@ -1,0 +1,1 @@
+"""Demo content for a fresh site: `manage.py load_demo`."""

@@ -1,0 +1,100 @@
+// Fieldcast page behaviour: small, dependency-free, progressive (pages work without it).
+(function () {
+  "use strict";
+
+  // Dialogs (Embed Code).
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-open-dialog]");
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-open-dialog"));
+      if (dialog && dialog.showModal) { updateEmbedCode(); dialog.showModal(); }
+    }
+    var closer = event.target.closest("[data-close-dialog]");
+    if (closer) { closer.closest("dialog").close(); }
+    var copier = event.target.closest("[data-copy]");
+    if (copier) { copyFrom(copier); }
+  });
+
+  function updateEmbedCode() {
+    var code = document.getElementById("embed-code");
+    var size = document.querySelector("[data-embed-size]");
+    if (!code || !size) { return; }
+    var parts = size.value.split("x");
+    var title = code.getAttribute("data-embed-title").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+    code.value = '<iframe width="' + parts[0] + '" height="' + parts[1] + '" src="' +
+      code.getAttribute("data-embed-src") + '" title="' + title +
+      '" frameborder="0" allow="autoplay; fullscreen; picture-in-picture" allowfullscreen></iframe>';
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-embed-size]")) { updateEmbedCode(); }
+  });
+
+  function copyFrom(button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    var status = button.parentElement.querySelector("[data-copy-status]");
+    source.select();
+    var done = function () { if (status) { status.textContent = "Copied."; } };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else { document.execCommand("copy"); done(); }
+  }
+
+  // Player area: the media pipeline fills data-sources; until then, say so.
+  var player = document.getElementById("player");
+  if (player) {
+    var status = player.querySelector(".player-status");
+    if (!player.getAttribute("data-sources")) {
+      player.setAttribute("data-state", "empty");
+      status.textContent = "No video has been attached to this item yet.";
+    }
+  }
+
+  // Switch Player: adaptive (HLS) or plain MP4, remembered per visitor.
+  var switcher = document.getElementById("switch-player");
+  var modeLabel = document.getElementById("player-mode");
+  function playerMode() { try { return localStorage.getItem("fieldcast.player") || "adaptive"; } catch (e) { return "adaptive"; } }
+  function showMode() {
+    if (!switcher) { return; }
+    var mode = playerMode();
+    switcher.setAttribute("aria-pressed", mode === "mp4" ? "true" : "false");
+    modeLabel.textContent = mode === "mp4" ? "Plain MP4 player" : "Adaptive player";
+  }
+  if (switcher) {
+    switcher.addEventListener("click", function () {
+      try { localStorage.setItem("fieldcast.player", playerMode() === "mp4" ? "adaptive" : "mp4"); } catch (e) { /* private mode */ }
+      showMode();
+      document.dispatchEvent(new CustomEvent("fieldcast:player-mode", { detail: playerMode() }));
+    });
+    showMode();
+  }
+
+  function textElement(text) { var span = document.createElement("span"); span.textContent = text; return span; }
+
+  // "(load item map)": Leaflet is fetched only when asked for.
+  var mapButton = document.getElementById("load-map");
+  if (mapButton) {
+    mapButton.addEventListener("click", function () {
+      var container = document.getElementById("item-map");
+      container.hidden = false;
+      mapButton.setAttribute("aria-expanded", "true");
+      if (container.getAttribute("data-loaded")) { return; }
+      container.setAttribute("data-loaded", "1");
+      var css = document.createElement("link");
+      css.rel = "stylesheet"; css.href = mapButton.getAttribute("data-leaflet-css");
+      document.head.appendChild(css);
+      var script = document.createElement("script");
+      script.src = mapButton.getAttribute("data-leaflet-js");
+      script.onload = function () {
+        var lat = parseFloat(mapButton.getAttribute("data-lat"));
+        var lon = parseFloat(mapButton.getAttribute("data-lon"));
+        var map = window.L.map(container).setView([lat, lon], 8);
+        window.L.tileLayer(mapButton.getAttribute("data-tiles"), {
+          maxZoom: 18, attribution: mapButton.getAttribute("data-attribution")
+        }).addTo(map);
+        window.L.marker([lat, lon], { title: mapButton.getAttribute("data-label") }).addTo(map)
+          .bindPopup(textElement(mapButton.getAttribute("data-label")));
+      };
+      document.head.appendChild(script);
+    });
+  }
+})();
