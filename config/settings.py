@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "fieldcast.moderation",
     "fieldcast.community",
     "fieldcast.pages",
+    "fieldcast.demo",
 ]
 
 MIDDLEWARE = [
@@ -201,7 +202,7 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_ADAPTER = "fieldcast.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "fieldcast.accounts.forms.SignupForm"}
+ACCOUNT_SIGNUP_FORM_CLASS = "fieldcast.accounts.forms.SignupForm"
 ACCOUNT_RATE_LIMITS = {} if TESTING else {"login_failed": "10/m/ip,5/5m/key"}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

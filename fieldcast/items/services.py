@@ -38,10 +38,12 @@ def tags_parse(raw: str | Iterable[str]) -> list[str]:
 
 
 def _tags_get_or_create(names: Sequence[str]) -> list[Tag]:
-    keys = {normalize_key(n): n for n in names}
+    """Tags for `names` in order, deduplicated by key (the first spelling wins)."""
+    names = tags_parse(names)
+    keys = [normalize_key(name) for name in names]
     existing = {t.key: t for t in Tag.objects.filter(key__in=keys)}
     tags = []
-    for key, name in keys.items():
+    for key, name in zip(keys, names, strict=True):
         tag = existing.get(key)
         if tag is None:
             tag, _ = Tag.objects.get_or_create(key=key, defaults={"name": name})

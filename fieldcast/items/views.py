@@ -79,7 +79,7 @@ def _update_target(request: HttpRequest) -> Item | None:
 @limit_writes("item")
 def item_new(request: HttpRequest) -> HttpResponse:
     update_of = _update_target(request)
-    form = ItemForm(request.POST or None, user=request.user)
+    form = ItemForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             item = item_create(author=request.user, update_of=update_of, **form.cleaned_data)  # type: ignore[arg-type]
@@ -113,7 +113,7 @@ def item_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 def item_delete_view(request: HttpRequest, public_id: str) -> HttpResponse:
     item = item_get_editable(request.viewer, public_id)  # type: ignore[attr-defined]
-    form = DeleteForm(request.POST or None)
+    form = DeleteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         title = item.title
         item_delete(item=item)
