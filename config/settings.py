@@ -61,7 +61,7 @@ if not SECRET_KEY:
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))'), "
             "or set DEBUG=1 for local development."
         )
-    SECRET_KEY = "insecure-local-development-key-never-use-in-production"
+    SECRET_KEY = "insecure-local-development-key-never-use-in-production"  # noqa: S105 (DEBUG/tests only)
 
 DATA_DIR = Path(env_str("FIELDCAST_DATA_DIR", str(BASE_DIR / "var")))
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -138,8 +138,7 @@ TEMPLATES = [
 # writers queue on the busy timeout instead of failing with "database is locked".
 SQLITE_OPTIONS = {
     "init_command": (
-        "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
-        "PRAGMA busy_timeout=10000;PRAGMA foreign_keys=ON;"
+        "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=10000;PRAGMA foreign_keys=ON;"
     ),
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
@@ -262,8 +261,6 @@ if SAFE_MODE_POLICY not in {"blur", "hide"}:
 # How many writes (items, comments) one member or address may make per minute.
 WRITE_RATE_LIMIT_PER_MINUTE = env_int("WRITE_RATE_LIMIT_PER_MINUTE", 20)
 PAGE_SIZE = env_int("PAGE_SIZE", 24)
-# Development-only demo passwords work only while DEBUG is on (see accounts.adapter).
-DEMO_PASSWORD_PREFIX = "demo-"
 # The benchmark's baseline view (same bytes as an item page, no work) is only routed when set.
 BENCH_BASELINE_VIEW = env_bool("BENCH_BASELINE_VIEW", False)
 

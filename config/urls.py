@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, register_converter
 
-from fieldcast.core.converters import PublicIdConverter, UnicodeSlugConverter
 from fieldcast.core import views as core_views
+from fieldcast.core.converters import PublicIdConverter, UnicodeSlugConverter
 from fieldcast.items import views as item_views
 from fieldcast.moderation import views as moderation_views
 

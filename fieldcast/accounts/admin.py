@@ -12,8 +12,11 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = [*DjangoUserAdmin.list_filter, "safe_mode", "is_demo"]
     readonly_fields = ["is_demo"]
     fieldsets = [
-        *DjangoUserAdmin.fieldsets,
-        ("Fieldcast", {"fields": ["display_name", "bio", "date_of_birth", "adult_confirmed_at", "safe_mode", "is_demo"]}),
+        *(DjangoUserAdmin.fieldsets or ()),
+        (
+            "Fieldcast",
+            {"fields": ["display_name", "bio", "date_of_birth", "adult_confirmed_at", "safe_mode", "is_demo"]},
+        ),
     ]
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]

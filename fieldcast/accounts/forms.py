@@ -22,7 +22,8 @@ class SignupForm(forms.Form):
         help_text="Optional. Used only to decide whether you may turn Safe Mode off.",
     )
     confirm_adult = forms.BooleanField(
-        required=False, label=f"I am {ADULT_AGE} or over",
+        required=False,
+        label=f"I am {ADULT_AGE} or over",
         help_text="Or tick this instead of giving your date of birth.",
     )
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 ADULT_AGE = 18
@@ -23,26 +25,25 @@ class User(AbstractUser):
     adult_confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the member confirmed being 18 or over."
     )
-    safe_mode = models.BooleanField(
-        default=True, help_text="Shield MA (graphic) content. On for every new member."
-    )
+    safe_mode = models.BooleanField(default=True, help_text="Shield MA (graphic) content. On for every new member.")
 
     is_demo = models.BooleanField(
-        default=False, editable=False,
+        default=False,
+        editable=False,
         help_text="A demo account from load_demo: its published password works only while DEBUG is on.",
     )
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(models.functions.Lower("username"), name="user_username_ci_unique"),
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
         ]
 
     def __str__(self) -> str:
         return self.username
 
-    def check_password(self, raw_password: str | None) -> bool:
+    def check_password(self, raw_password: str) -> bool:
         # Demo passwords are printed in the README: never accept them on a real site.
         if self.is_demo and not settings.DEBUG:
             return False

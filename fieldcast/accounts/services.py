@@ -12,13 +12,22 @@ from .models import User
 
 @transaction.atomic
 def user_create(
-    *, username: str, email: str, password: str | None, date_of_birth: datetime.date | None = None,
-    adult_confirmed: bool = False, is_staff: bool = False, is_superuser: bool = False,
+    *,
+    username: str,
+    email: str,
+    password: str | None,
+    date_of_birth: datetime.date | None = None,
+    adult_confirmed: bool = False,
+    is_staff: bool = False,
+    is_superuser: bool = False,
 ) -> User:
     user = User(
-        username=username, email=email, date_of_birth=date_of_birth,
+        username=username,
+        email=email,
+        date_of_birth=date_of_birth,
         adult_confirmed_at=timezone.now() if adult_confirmed else None,
-        is_staff=is_staff, is_superuser=is_superuser,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
     )
     if password:
         user.set_password(password)

@@ -12,4 +12,6 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     member = get_object_or_404(User, username=username, is_active=True)
     viewer = request.viewer  # type: ignore[attr-defined]
     page = item_list_page(Item.objects.authored_by_for(member.pk, viewer), cursor=request.GET.get("after"))
-    return render(request, "accounts/profile.html", {"member": member, "page": page, "is_self": viewer.user_id == member.pk})
+    return render(
+        request, "accounts/profile.html", {"member": member, "page": page, "is_self": viewer.user_id == member.pk}
+    )

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from fieldcast.items.models import Item
 
 
 class Channel(models.Model):
@@ -20,14 +25,14 @@ class Channel(models.Model):
     name = models.CharField(max_length=100)
     description = models.TextField(max_length=5000, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TOPIC)
-    is_current_event = models.BooleanField(
-        default=False, help_text="A developing story: shown as '(current event)'."
-    )
+    is_current_event = models.BooleanField(default=False, help_text="A developing story: shown as '(current event)'.")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_channels"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    items = models.ManyToManyField("items.Item", through="ChannelItem", related_name="channels", blank=True)
+    items: models.ManyToManyField[Item, ChannelItem] = models.ManyToManyField(
+        "items.Item", through="ChannelItem", related_name="channels", blank=True
+    )
 
     class Meta:
         constraints = [
@@ -58,3 +63,6 @@ class ChannelItem(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "item"], name="channelitem_unique")]
         indexes = [models.Index(fields=["channel", "-added_at", "-id"], name="channelitem_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} in {self.channel_id}"

@@ -51,7 +51,10 @@ def channel_ensure_personal(*, user: User) -> Channel:
     try:
         with transaction.atomic():
             return Channel.objects.create(
-                kind=Channel.Kind.PERSONAL, owner=user, slug=slug, name=user.username,
+                kind=Channel.Kind.PERSONAL,
+                owner=user,
+                slug=slug,
+                name=user.username,
             )
     except IntegrityError:  # created concurrently
         return Channel.objects.get(kind=Channel.Kind.PERSONAL, owner=user)

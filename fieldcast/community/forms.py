@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        max_length=10_000, label="Your comment",
+        max_length=10_000,
+        label="Your comment",
         widget=forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
         error_messages={"required": "Write something before posting."},
         help_text="Markdown is supported.",

@@ -36,9 +36,7 @@ def _decode(cursor: str, count: int) -> list[Any] | None:
     return values
 
 
-def keyset_paginate(
-    queryset: QuerySet[M], *, keys: tuple[str, str], cursor: str | None, size: int
-) -> KeysetPage[M]:
+def keyset_paginate(queryset: QuerySet[M], *, keys: tuple[str, str], cursor: str | None, size: int) -> KeysetPage[M]:
     """Newest first by (keys[0], keys[1]) descending; keys[1] must be unique.
 
     A malformed cursor gives the first page rather than an error: cursors come

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -43,9 +44,7 @@ def limit_writes(scope: str) -> Callable[[Callable[..., HttpResponse]], Callable
             if request.method == "POST":
                 wait = hit(scope, client_key(request), limit=settings.WRITE_RATE_LIMIT_PER_MINUTE)
                 if wait is not None:
-                    response = render(
-                        request, "429.html", {"retry_after": wait}, status=429
-                    )
+                    response = render(request, "429.html", {"retry_after": wait}, status=429)
                     response["Retry-After"] = str(wait)
                     return response
             return view(request, *args, **kwargs)

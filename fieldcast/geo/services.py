@@ -18,8 +18,7 @@ def place_resolve(label: str) -> Place | None:
     if len(parts) > 1:
         country = parts[-1]
         narrowed = [
-            p for p in candidates
-            if normalize_key(p.country_name) == country or p.country_code.casefold() == country
+            p for p in candidates if normalize_key(p.country_name) == country or p.country_code.casefold() == country
         ]
         if narrowed:
             return max(narrowed, key=lambda p: p.population)

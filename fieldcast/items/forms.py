@@ -23,52 +23,66 @@ class ItemForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}),
     )
     body = forms.CharField(
-        required=False, max_length=50_000, label="Article",
+        required=False,
+        max_length=50_000,
+        label="Article",
         widget=forms.Textarea(attrs={"rows": 10, "dir": "auto"}),
         help_text="Markdown. Explain what the footage shows; paste or link the news article.",
     )
     rating = forms.ChoiceField(
-        choices=Rating.choices, widget=forms.RadioSelect,
+        choices=Rating.choices,
+        widget=forms.RadioSelect,
         error_messages={"required": "Choose a rating: GA, PG or MA. MA items are shielded by Safe Mode."},
     )
     occurred_precision = forms.ChoiceField(
         choices=DatePrecision.choices, initial=DatePrecision.DAY, label="How exactly is the date known?"
     )
     occurred_on = forms.DateField(
-        required=False, label="Occurred on", widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+        label="Occurred on",
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="When the event happened (not when you post it).",
     )
     occurred_time = forms.TimeField(
         required=False, label="Time (optional)", widget=forms.TimeInput(attrs={"type": "time"})
     )
     occurred_tz = forms.CharField(
-        required=False, max_length=64, label="Time zone (optional)",
+        required=False,
+        max_length=64,
+        label="Time zone (optional)",
         help_text="For example Europe/Kyiv or Asia/Damascus.",
     )
     source = forms.CharField(
-        required=False, max_length=500, label="Source / credit",
+        required=False,
+        max_length=500,
+        label="Source / credit",
         help_text="Who filmed it, and where it was first published.",
         widget=forms.TextInput(attrs={"dir": "auto"}),
     )
     location_label = forms.CharField(
-        required=False, max_length=200, label="Location",
-        help_text="A place name, e.g. “Homs, Syria”.", widget=forms.TextInput(attrs={"dir": "auto"}),
+        required=False,
+        max_length=200,
+        label="Location",
+        help_text="A place name, e.g. “Homs, Syria”.",
+        widget=forms.TextInput(attrs={"dir": "auto"}),
     )
     tags = forms.CharField(
-        required=False, max_length=1200, help_text=f"Separated by commas, up to {MAX_TAGS}.",
+        required=False,
+        max_length=1200,
+        help_text=f"Separated by commas, up to {MAX_TAGS}.",
         widget=forms.TextInput(attrs={"dir": "auto"}),
     )
     channels = forms.ModelMultipleChoiceField(
-        queryset=Channel.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=Channel.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="File the item in channels that follow this story.",
     )
     visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PUBLIC, widget=forms.RadioSelect)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        channels = self.fields["channels"]
-        assert isinstance(channels, forms.ModelMultipleChoiceField)
-        channels.queryset = channels_fileable_by(user)
+        self.fields["channels"].queryset = channels_fileable_by(user)  # type: ignore[attr-defined]
 
     @classmethod
     def initial_for(cls, item: Item) -> dict[str, Any]:
@@ -108,7 +122,12 @@ class ItemForm(forms.Form):
         cleaned = super().clean() or {}
         precision = cleaned.get("occurred_precision")
         occurred_on: datetime.date | None = cleaned.get("occurred_on")
-        if precision and precision != DatePrecision.UNKNOWN and occurred_on is None and "occurred_on" not in self.errors:
+        if (
+            precision
+            and precision != DatePrecision.UNKNOWN
+            and occurred_on is None
+            and "occurred_on" not in self.errors
+        ):
             self.add_error("occurred_on", "Give the date it occurred on, or choose “Unknown”.")
         if occurred_on is not None:
             # A day's grace: in some time zones it is already tomorrow.

@@ -86,9 +86,7 @@ class Item(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(max_length=50_000, blank=True, help_text="Markdown")
     body_html = models.TextField(blank=True, editable=False)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="items"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="items")
 
     lifecycle = models.CharField(max_length=12, choices=Lifecycle.choices, default=Lifecycle.DRAFT)
     failure_reason = models.CharField(max_length=500, blank=True)
@@ -102,20 +100,22 @@ class Item(models.Model):
     added_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     occurred_on = models.DateField(null=True, blank=True)
-    occurred_precision = models.CharField(
-        max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
-    )
+    occurred_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
     occurred_time = models.TimeField(null=True, blank=True)
     occurred_tz = models.CharField(max_length=64, blank=True, help_text="IANA time zone name")
 
-    source = models.CharField(
-        max_length=500, blank=True, help_text="Who filmed it, where it was first published."
-    )
+    source = models.CharField(max_length=500, blank=True, help_text="Who filmed it, where it was first published.")
     place = models.ForeignKey("geo.Place", null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
     location_label = models.CharField(max_length=200, blank=True, help_text="The place as typed.")
-    tags = models.ManyToManyField(Tag, through="ItemTag", related_name="items", blank=True)
+    tags: models.ManyToManyField[Tag, ItemTag] = models.ManyToManyField(
+        Tag, through="ItemTag", related_name="items", blank=True
+    )
     update_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="updates",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="updates",
         help_text="The earlier item this one follows up.",
     )
 
@@ -179,3 +179,6 @@ class ItemTag(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["item", "tag"], name="itemtag_unique")]
         ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.tag_id} on {self.item_id}"

@@ -21,13 +21,13 @@ EDITORIAL_MUST_SEE = "must-see"
 
 def item_list_page(queryset: Any, *, cursor: str | None, size: int | None = None) -> KeysetPage[Item]:
     """A page of item cards, newest first (2 queries: items, then their tags)."""
-    return keyset_paginate(_with_tags(queryset), keys=("added_at", "id"), cursor=cursor, size=size or settings.PAGE_SIZE)
+    return keyset_paginate(
+        _with_tags(queryset), keys=("added_at", "id"), cursor=cursor, size=size or settings.PAGE_SIZE
+    )
 
 
 def _with_tags(queryset: Any) -> Any:
-    return queryset.for_cards().prefetch_related(
-        Prefetch("tag_links", queryset=ItemTag.objects.select_related("tag"))
-    )
+    return queryset.for_cards().prefetch_related(Prefetch("tag_links", queryset=ItemTag.objects.select_related("tag")))
 
 
 def channel_item_page(

@@ -61,7 +61,12 @@ def _occurred_fields(
     occurred_on: datetime.date | None, precision: str, time: datetime.time | None, tz: str
 ) -> dict[str, object]:
     if occurred_on is None or precision == DatePrecision.UNKNOWN:
-        return {"occurred_on": None, "occurred_precision": DatePrecision.UNKNOWN, "occurred_time": None, "occurred_tz": ""}
+        return {
+            "occurred_on": None,
+            "occurred_precision": DatePrecision.UNKNOWN,
+            "occurred_time": None,
+            "occurred_tz": "",
+        }
     if precision == DatePrecision.MONTH:
         occurred_on = occurred_on.replace(day=1)
     elif precision == DatePrecision.YEAR:

@@ -104,8 +104,13 @@ def set_guest_safe_mode(response: HttpResponse, *, on: bool) -> None:
         response.delete_cookie(SAFE_MODE_COOKIE)
     else:
         response.set_signed_cookie(
-            SAFE_MODE_COOKIE, "1", salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE,
-            httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+            SAFE_MODE_COOKIE,
+            "1",
+            salt=COOKIE_SALT,
+            max_age=COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
         )
 
 
@@ -114,6 +119,11 @@ def add_grant(request: HttpRequest, response: HttpResponse, public_id: str) -> N
     grants = [g for g in _read_grants(request) if g != public_id]
     grants = [public_id, *grants][:MAX_GRANTS]
     response.set_signed_cookie(
-        GRANTS_COOKIE, json.dumps(grants), salt=GRANTS_SALT, max_age=COOKIE_MAX_AGE,
-        httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+        GRANTS_COOKIE,
+        json.dumps(grants),
+        salt=GRANTS_SALT,
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
     )

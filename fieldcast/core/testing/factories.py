@@ -14,10 +14,10 @@ from fieldcast.geo.models import Place
 from fieldcast.items.models import Item
 from fieldcast.items.services import item_create
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "correct horse battery staple"  # noqa: S105 (test accounts)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
 
@@ -39,7 +39,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         )
 
 
-class PlaceFactory(factory.django.DjangoModelFactory):
+class PlaceFactory(factory.django.DjangoModelFactory[Place]):
     class Meta:
         model = Place
 
@@ -52,7 +52,7 @@ class PlaceFactory(factory.django.DjangoModelFactory):
     population = 775_000
 
 
-class ChannelFactory(factory.django.DjangoModelFactory):
+class ChannelFactory(factory.django.DjangoModelFactory[Channel]):
     class Meta:
         model = Channel
 
@@ -61,7 +61,7 @@ class ChannelFactory(factory.django.DjangoModelFactory):
     kind = Channel.Kind.TOPIC
 
 
-class ItemFactory(factory.django.DjangoModelFactory):
+class ItemFactory(factory.django.DjangoModelFactory[Item]):
     """Builds items through item_create; states set afterwards, as moderation would."""
 
     class Meta:

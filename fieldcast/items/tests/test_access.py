@@ -48,10 +48,11 @@ PAGE = {
     },
     "author": {
         "listed_ga": "show", "listed_ma": "show", "unlisted": "show", "private": "show",
-        "processing": "show", "failed": "show", "draft": "show", "removed": "removed", "held": "show", "disabled": "disabled",
+        "processing": "show", "failed": "show", "draft": "show", "removed": "removed", "held": "show",
+        "disabled": "disabled",
     },
     # Staff see every state; Safe Mode is their own setting too (they can unlock).
-    "staff": {**{state: "show" for state in STATES}, "listed_ma": "interstitial"},
+    "staff": {**dict.fromkeys(STATES, "show"), "listed_ma": "interstitial"},
 }  # fmt: skip
 
 LISTED_STATES = {"listed_ga", "listed_ma"}
@@ -151,7 +152,9 @@ def test_author_and_staff_see_own_unfinished_items_on_the_member_page(world):
     assert ">Item draft</a>" not in body
 
 
-@pytest.mark.parametrize(("viewer", "shielded"), [("guest", True), ("guest_safe_off", False), ("minor", True), ("adult_safe_off", False)])
+@pytest.mark.parametrize(
+    ("viewer", "shielded"), [("guest", True), ("guest_safe_off", False), ("minor", True), ("adult_safe_off", False)]
+)
 def test_ma_cards_are_shielded_in_safe_mode(world, viewer, shielded):
     body = client_for(viewer, world).get(reverse("home")).content.decode()
     assert ("MA · Safe Mode" in body) == shielded

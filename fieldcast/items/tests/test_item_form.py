@@ -47,7 +47,8 @@ def test_member_creates_an_item(client, member):
     assert item.author == member
     assert item.rating == "PG"
     assert item.lifecycle == "ready"
-    assert item.place is not None and item.place.name == "Homs"
+    assert item.place is not None
+    assert item.place.name == "Homs"
     assert item.location_label == "Homs, Syria"
     assert item.occurred_on == datetime.date(2026, 11, 1)
     assert [t.name for t in item.tags.order_by("item_links__position")] == ["flood", "river"]

@@ -66,7 +66,12 @@ def test_every_reference_element_in_order(client, reference_item):
 
 def test_tags_are_deduplicated_case_insensitively(client, reference_item):
     body = client.get(reference_item.get_absolute_url()).content.decode()
-    assert [link.tag.name for link in reference_item.tag_links.select_related("tag")] == ["Syria", "qalamoon", "Qalamoun", "battle"]
+    assert [link.tag.name for link in reference_item.tag_links.select_related("tag")] == [
+        "Syria",
+        "qalamoon",
+        "Qalamoun",
+        "battle",
+    ]
     assert 'href="/tag/syria"' in body
 
 
@@ -106,7 +111,7 @@ def test_arabic_title_and_body_round_trip(client, db):
 
 
 def test_body_html_is_sanitised(client, db):
-    item = ItemFactory(body='<script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)> **ok**')
+    item = ItemFactory(body="<script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)> **ok**")
     html = client.get(item.get_absolute_url()).content.decode()
     body = html[html.index('<section class="article-body"') :]
     assert "<script>alert(1)" not in body
@@ -143,7 +148,8 @@ def test_member_sees_the_comment_form_and_posts(client, member, reference_item):
     page = client.get(reference_item.get_absolute_url()).content.decode()
     assert "You need to be registered" not in page
     response = client.post(
-        reverse("community:comment_post", kwargs={"public_id": reference_item.public_id}), {"body": "Confirmed by **two** sources"}
+        reverse("community:comment_post", kwargs={"public_id": reference_item.public_id}),
+        {"body": "Confirmed by **two** sources"},
     )
     assert response.status_code == 302
     page = client.get(reference_item.get_absolute_url()).content.decode()
@@ -152,7 +158,9 @@ def test_member_sees_the_comment_form_and_posts(client, member, reference_item):
 
 
 def test_guest_cannot_post_comments(client, reference_item):
-    response = client.post(reverse("community:comment_post", kwargs={"public_id": reference_item.public_id}), {"body": "hi"})
+    response = client.post(
+        reverse("community:comment_post", kwargs={"public_id": reference_item.public_id}), {"body": "hi"}
+    )
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
     assert reference_item.comments.count() == 0
@@ -160,7 +168,9 @@ def test_guest_cannot_post_comments(client, reference_item):
 
 def test_empty_comment_is_refused_with_a_message(client, member, reference_item):
     client.force_login(member)
-    response = client.post(reverse("community:comment_post", kwargs={"public_id": reference_item.public_id}), {"body": ""})
+    response = client.post(
+        reverse("community:comment_post", kwargs={"public_id": reference_item.public_id}), {"body": ""}
+    )
     assert response.status_code == 400
     assert "Write something before posting." in response.content.decode()
 

@@ -22,7 +22,12 @@ def many_items(db, settings):
     start = timezone.now() - datetime.timedelta(days=1)
     items = []
     for n in range(12):
-        item = ItemFactory(author=author, title=f"Report {n:02d}", tags=["march", f"t{n}"], added_at=start + datetime.timedelta(minutes=n))
+        item = ItemFactory(
+            author=author,
+            title=f"Report {n:02d}",
+            tags=["march", f"t{n}"],
+            added_at=start + datetime.timedelta(minutes=n),
+        )
         channel_add_item(channel=channel, item=item, actor=author)
         if n % 4 == 0:
             channel_add_item(channel=featured, item=item, actor=staff)
@@ -35,7 +40,8 @@ def titles(response):
 
 
 def test_home_pages_through_every_item_once(client, many_items):
-    seen, url = [], reverse("home")
+    seen: list[str] = []
+    url: str | None = reverse("home")
     while url:
         response = client.get(url)
         seen += titles(response)
