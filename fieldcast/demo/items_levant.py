@@ -22,9 +22,13 @@ ITEMS: Final[list[ItemSpec]] = [
         "channels": ["syria"],
         "editorial": ["must-see"],
         "counters": {
-            "plays_count": 3425, "embed_plays_count": 0, "views_count": 5460,
-            "vote_score": 4, "favorites_count": 1, "shares_count": 0,
-        },  # fmt: skip
+            "plays_count": 3425,
+            "embed_plays_count": 0,
+            "views_count": 5460,
+            "vote_score": 4,
+            "favorites_count": 1,
+            "shares_count": 0,
+        },
         "comments": 6,
         "body": article("""
             Heavy artillery fire began before dawn on the outskirts of Yabroud, the last large town
