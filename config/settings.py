@@ -147,7 +147,9 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'fieldcast.sqlite
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {**SQLITE_OPTIONS, **_db.get("OPTIONS", {})}
-    _db["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", "") or None}
+    # Tests use a file too: an in-memory database uses table locks that ignore the busy
+    # timeout, so concurrency tests would measure a setup no deployment has.
+    _db["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", str(DATA_DIR / "test-fieldcast.sqlite3"))}
 else:
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
