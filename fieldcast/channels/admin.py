@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Channel, ChannelItem
+from .services import channel_delete
 
 
 class ChannelItemInline(admin.TabularInline):
@@ -20,6 +21,13 @@ class ChannelAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["owner"]
     inlines = [ChannelItemInline]
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        channel_delete(channel=obj)
+
+    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        for channel in queryset:
+            channel_delete(channel=channel)
 
     def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
         # Links go through the services so that each item's channels_count stays true.

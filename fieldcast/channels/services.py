@@ -89,3 +89,11 @@ def channels_set_for_item(*, item: Item, channels: Sequence[Channel], actor: Use
             channel_remove_item(channel=link.channel, item=item)
     for channel in channels:
         channel_add_item(channel=channel, item=item, actor=actor)
+
+
+@transaction.atomic
+def channel_delete(*, channel: Channel) -> None:
+    """Delete a channel; every item it held counts one channel fewer."""
+    for item_id in list(ChannelItem.objects.filter(channel=channel).values_list("item_id", flat=True)):
+        item_counter_add(item_id=item_id, field="channels_count", delta=-1)
+    channel.delete()

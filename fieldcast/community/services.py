@@ -21,3 +21,20 @@ def comment_create(*, item: Item, author: User, body: str, parent: Comment | Non
     )
     item_counter_add(item_id=item.pk, field="comments_count", delta=1)
     return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment) -> None:
+    """Delete a comment and its replies for good, keeping the item's count true."""
+    removed = _thread_size(comment)
+    item_id = comment.item_id
+    comment.delete()
+    item_counter_add(item_id=item_id, field="comments_count", delta=-removed)
+
+
+def _thread_size(comment: Comment) -> int:
+    size, frontier = 1, [comment.pk]
+    while frontier:
+        frontier = list(Comment.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        size += len(frontier)
+    return size

@@ -28,7 +28,7 @@ def run_concurrently(work, count: int = THREADS) -> list[BaseException]:
         try:
             barrier.wait()
             work(n)
-        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+        except BaseException as exc:  # reported to the test below
             errors.append(exc)
         finally:
             connection.close()
