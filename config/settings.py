@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "fieldcast.moderation",
     "fieldcast.community",
     "fieldcast.pages",
+    "fieldcast.media",
     "fieldcast.demo",
 ]
 
@@ -265,6 +266,23 @@ WRITE_RATE_LIMIT_PER_MINUTE = env_int("WRITE_RATE_LIMIT_PER_MINUTE", 20)
 PAGE_SIZE = env_int("PAGE_SIZE", 24)
 # The benchmark's baseline view (same bytes as an item page, no work) is only routed when set.
 BENCH_BASELINE_VIEW = env_bool("BENCH_BASELINE_VIEW", False)
+
+# --- Media pipeline ------------------------------------------------------------------
+# Partial tus uploads live on local disk (constant-memory appends); finished originals
+# and renditions go to the default storage (MEDIA_ROOT, or object storage at scale).
+MEDIA_UPLOAD_DIR = Path(env_str("MEDIA_UPLOAD_DIR", str(DATA_DIR / "uploads")))
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 4 * 1024**3)
+UPLOAD_EXPIRE_HOURS = env_int("UPLOAD_EXPIRE_HOURS", 24)
+VIDEO_MAX_DURATION_S = env_int("VIDEO_MAX_DURATION_S", 4 * 3600)
+VIDEO_MAX_WIDTH = env_int("VIDEO_MAX_WIDTH", 4096)
+VIDEO_MAX_HEIGHT = env_int("VIDEO_MAX_HEIGHT", 4096)
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000)
+# One ffmpeg saturates two cores: run one at a time per worker process unless told otherwise.
+TRANSCODE_CONCURRENCY = env_int("TRANSCODE_CONCURRENCY", 1)
+FFMPEG_BINARY = env_str("FFMPEG_BINARY")  # default: ffmpeg on PATH, else imageio-ffmpeg's
+PROCESSING_MAX_ATTEMPTS = env_int("PROCESSING_MAX_ATTEMPTS", 3)
+PROCESSING_HEARTBEAT_STALE_S = env_int("PROCESSING_HEARTBEAT_STALE_S", 120)
+MEDIA_URL_TTL_S = env_int("MEDIA_URL_TTL_S", 6 * 3600)
 
 LOGGING = {
     "version": 1,

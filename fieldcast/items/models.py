@@ -119,6 +119,16 @@ class Item(models.Model):
         help_text="The earlier item this one follows up.",
     )
 
+    thumbnail_asset = models.ForeignKey(
+        "media.MediaAsset",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The video or image the item's thumbnail comes from.",
+    )
+    thumbnail_time = models.FloatField(null=True, blank=True, help_text="Seconds into the video, for a frame.")
+
     # Denormalised counters: only ever moved with F() expressions (counters.py).
     plays_count = models.PositiveBigIntegerField(default=0)
     embed_plays_count = models.PositiveBigIntegerField(default=0)
