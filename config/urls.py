@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("fieldcast.channels.urls")),
     path("", include("fieldcast.accounts.urls")),
     path("", include("fieldcast.pages.urls")),
+    path("", include("fieldcast.media.urls")),
     path("safe-mode", moderation_views.safe_mode, name="safe_mode"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),

@@ -1,0 +1,111 @@
+"""Media URLs: issued only through the access layer, signed and short-lived.
+
+A URL is /m/<token>/<name>. The token names an asset and a scope (a set of files
+of that asset); <name> is a file inside the scope, so that relative references
+inside HLS playlists ("720/index.m3u8", "seg_3.m4s") and the sprite's WebVTT
+("sprite.jpg#xywh=...") resolve under the same token. The serving view checks
+the signature, the age, the scope, and the item's moderation state again, so a
+removal holds at once.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from .models import MediaAsset, Rendition
+
+if TYPE_CHECKING:
+    from fieldcast.items.models import Item
+    from fieldcast.moderation.viewer import Viewer
+
+TOKEN_SALT = "fieldcast.media-url"
+
+# Scope → which files of an asset's folder (assets/<public_id>/) a token opens.
+SCOPES = {
+    "hls": lambda name: name.startswith("hls/") and name.rsplit(".", 1)[-1] in {"m3u8", "m4s", "mp4"},
+    "mp4": lambda name: name == "video.mp4",
+    "poster": lambda name: name in {"poster.jpg", "thumb.jpg"},
+    "preview": lambda name: name in {"sprite.jpg", "sprite.vtt"},
+    "image": lambda name: name.startswith("image-") and name.rsplit(".", 1)[-1] in {"jpg", "webp"},
+    "original": lambda name: name.startswith("original"),
+}
+
+# Rendition profile → (scope, whether it is the entry point the player loads).
+PROFILE_SCOPES = {"hls": "hls", "mp4": "mp4", "poster": "poster", "thumb": "poster", "sprite-vtt": "preview"}
+
+
+def asset_dir(asset_public_id: str) -> str:
+    return f"assets/{asset_public_id}"
+
+
+def sign(asset_public_id: str, scope: str) -> str:
+    return signing.dumps([asset_public_id, scope], salt=TOKEN_SALT, compress=False)
+
+
+def unsign(token: str) -> tuple[str, str]:
+    """(asset public id, scope), or raises signing.BadSignature / SignatureExpired."""
+    value = signing.loads(token, salt=TOKEN_SALT, max_age=settings.MEDIA_URL_TTL_S)
+    if not (isinstance(value, list) and len(value) == 2 and value[1] in SCOPES):
+        raise signing.BadSignature("Malformed media token")
+    return str(value[0]), str(value[1])
+
+
+def storage_name_for(asset_public_id: str, scope: str, name: str) -> str | None:
+    """The storage name of `name` inside the scope, or None if it is outside it."""
+    normal = posixpath.normpath(name)
+    if normal.startswith(("/", "..")) or "\\" in normal or normal != name or not SCOPES[scope](normal):
+        return None
+    return f"{asset_dir(asset_public_id)}/{normal}"
+
+
+def rendition_url(rendition: Rendition, asset_public_id: str) -> str | None:
+    scope = PROFILE_SCOPES.get(rendition.profile) or ("image" if rendition.profile.startswith("image-") else None)
+    if scope is None:
+        return None
+    name = rendition.path.removeprefix(asset_dir(asset_public_id) + "/")
+    return reverse("media:serve", kwargs={"token": sign(asset_public_id, scope), "name": name})
+
+
+@dataclass
+class AssetMedia:
+    """What the page may show of one asset: URLs for the player or the image."""
+
+    asset: MediaAsset
+    urls: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_video(self) -> bool:
+        return self.asset.kind == MediaAsset.Kind.VIDEO
+
+
+def media_for_item(item: Item, assets: list[MediaAsset]) -> list[AssetMedia]:
+    """URLs for an item's assets. Call only after the access layer answered SHOW
+    for this viewer (items.access.item_get_for_viewer); `assets` come with their
+    renditions prefetched."""
+    media = []
+    for asset in assets:
+        if asset.status == MediaAsset.Status.FAILED or not (asset.playable or asset.status == MediaAsset.Status.READY):
+            continue
+        urls: dict[str, str] = {}
+        for rendition in asset.renditions.all():
+            url = rendition_url(rendition, asset.public_id)
+            if url is not None:
+                urls[rendition.profile] = url
+        media.append(AssetMedia(asset=asset, urls=urls))
+    return media
+
+
+def original_url_for(viewer: Viewer, item: Item, asset: MediaAsset) -> str | None:
+    """The original file (with its metadata) is for its uploader and staff only."""
+    if not (viewer.is_staff or (viewer.is_authenticated and item.author_id == viewer.user_id)):
+        return None
+    if not asset.original:
+        return None
+    name = asset.original.removeprefix(asset_dir(asset.public_id) + "/")
+    return reverse("media:serve", kwargs={"token": sign(asset.public_id, "original"), "name": name})
