@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from fieldcast.items.models import Item
     from fieldcast.moderation.viewer import Viewer
 
-TOKEN_SALT = "fieldcast.media-url"
+TOKEN_SALT = "fieldcast.media-url"  # noqa: S105 (a signing namespace, not a secret)
 
 # Scope → which files of an asset's folder (assets/<public_id>/) a token opens.
 SCOPES = {

@@ -134,7 +134,6 @@ def test_unfinished_or_failed_assets_get_no_urls(media_item):
 
 
 def test_token_cannot_be_reused_for_another_asset(client, media_item):
-    item, asset = media_item
     token = sign("AAAAAAAAAA", "hls")
     response = client.get(reverse("media:serve", kwargs={"token": token, "name": "hls/master.m3u8"}))
     assert response.status_code == 404
