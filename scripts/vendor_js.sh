@@ -8,6 +8,8 @@
 #                                    storage fails on a sourceMappingURL it cannot find)
 #   vendor/leaflet/leaflet.css
 #   vendor/leaflet/images/*.png     (leaflet.css refers to them relatively)
+#   vendor/hls.min.js (+ .map)       the adaptive player
+#   vendor/tus.min.js (+ .map)       resumable uploads (tus-js-client)
 #
 # The folder is rebuilt from scratch each time so nothing stale survives an upgrade.
 set -eu
@@ -17,7 +19,8 @@ src="$root/node_modules"
 dest="$root/fieldcast/static/vendor"
 
 for f in htmx.org/dist/htmx.min.js leaflet/dist/leaflet.js leaflet/dist/leaflet.js.map \
-         leaflet/dist/leaflet.css leaflet/dist/images; do
+         leaflet/dist/leaflet.css leaflet/dist/images hls.js/dist/hls.min.js hls.js/dist/hls.min.js.map \
+         tus-js-client/dist/tus.min.js tus-js-client/dist/tus.min.js.map; do
     if [ ! -e "$src/$f" ]; then
         echo "vendor_js: $src/$f is missing; run 'npm ci' first" >&2
         exit 1
@@ -29,6 +32,8 @@ mkdir -p "$dest/leaflet/images"
 cp "$src/htmx.org/dist/htmx.min.js" "$dest/htmx.min.js"
 cp "$src/leaflet/dist/leaflet.js" "$src/leaflet/dist/leaflet.js.map" "$src/leaflet/dist/leaflet.css" "$dest/leaflet/"
 cp "$src"/leaflet/dist/images/*.png "$dest/leaflet/images/"
+cp "$src/hls.js/dist/hls.min.js" "$src/hls.js/dist/hls.min.js.map" "$dest/"
+cp "$src/tus-js-client/dist/tus.min.js" "$src/tus-js-client/dist/tus.min.js.map" "$dest/"
 
 htmx_version=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$src/htmx.org/package.json" | head -n 1)
 leaflet_version=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' "$src/leaflet/package.json" | head -n 1)
