@@ -18,7 +18,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; unset and empty both mean the default."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -150,9 +151,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {**SQLITE_OPTIONS, **_db.get("OPTIONS", {})}
     # Tests use a file too: an in-memory database uses table locks that ignore the busy
     # timeout, so concurrency tests would measure a setup no deployment has.
-    _db["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", str(DATA_DIR / "test-fieldcast.sqlite3"))}
+    # One file per test process, so that two runs in one checkout never share it.
+    _db["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME", str(DATA_DIR / f"test-fieldcast-{os.getpid()}.sqlite3"))}
 else:
     _db["CONN_HEALTH_CHECKS"] = True
+    if env_str("DATABASE_TEST_NAME"):  # two runs against one server need two test databases
+        _db["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -235,6 +239,9 @@ STORAGES = {
         )
     },
 }
+# Serve files straight from the app folders while developing and testing (no collectstatic).
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 # Media is never served straight from MEDIA_URL: the access layer issues signed URLs.
 MEDIA_URL = "/media/"

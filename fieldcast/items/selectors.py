@@ -10,6 +10,8 @@ from django.db.models import F, Prefetch
 from fieldcast.channels.models import Channel
 from fieldcast.community.models import Comment
 from fieldcast.core.pagination import KeysetPage, keyset_paginate
+from fieldcast.media.access import media_for_item
+from fieldcast.media.models import MediaAsset, Rendition
 from fieldcast.moderation.viewer import Viewer
 
 from .access import ItemAccess
@@ -20,14 +22,24 @@ EDITORIAL_MUST_SEE = "must-see"
 
 
 def item_list_page(queryset: Any, *, cursor: str | None, size: int | None = None) -> KeysetPage[Item]:
-    """A page of item cards, newest first (2 queries: items, then their tags)."""
+    """A page of item cards, newest first (4 queries: items, tags, assets, renditions)."""
     return keyset_paginate(
         _with_tags(queryset), keys=("added_at", "id"), cursor=cursor, size=size or settings.PAGE_SIZE
     )
 
 
+CARD_IMAGE_PROFILES = ("thumb", "poster", "image-640")
+
+
 def _with_tags(queryset: Any) -> Any:
-    return queryset.for_cards().prefetch_related(Prefetch("tag_links", queryset=ItemTag.objects.select_related("tag")))
+    """Cards: the items, their tags, and the renditions a thumbnail can come from."""
+    card_assets = MediaAsset.objects.exclude(status=MediaAsset.Status.FAILED).prefetch_related(
+        Prefetch("renditions", queryset=Rendition.objects.filter(profile__in=CARD_IMAGE_PROFILES))
+    )
+    return queryset.for_cards().prefetch_related(
+        Prefetch("tag_links", queryset=ItemTag.objects.select_related("tag")),
+        Prefetch("assets", queryset=card_assets, to_attr="card_assets"),
+    )
 
 
 def channel_item_page(
@@ -63,6 +75,12 @@ def item_page_context(result: ItemAccess, viewer: Viewer) -> dict[str, Any]:
     context["comments"] = list(
         Comment.objects.filter(item=item, is_deleted=False).select_related("author").order_by("created_at", "id")[:200]
     )
+    assets = list(MediaAsset.objects.filter(item=item).prefetch_related("renditions").order_by("position", "id"))
+    media = media_for_item(item, assets)
+    videos = [m for m in media if m.is_video]
+    context["main_video"] = videos[0] if videos else None
+    context["more_media"] = [m for m in media if m is not context["main_video"]]
+    context["pending_assets"] = [a for a in assets if a.status != MediaAsset.Status.READY]
     context["updates"] = list(Item.objects.visible_to(viewer).filter(update_of=item).order_by("added_at", "id")[:20])
     update_of = item.update_of
     context["update_of_visible"] = (

@@ -13,6 +13,7 @@ from fieldcast.channels.models import Channel
 from fieldcast.geo.models import Place
 from fieldcast.items.models import Item
 from fieldcast.items.services import item_create
+from fieldcast.media.models import MediaAsset, Rendition
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 (test accounts)
 
@@ -79,3 +80,22 @@ class ItemFactory(factory.django.DjangoModelFactory[Item]):
             Item.objects.filter(pk=item.pk).update(**states)
             item.refresh_from_db()
         return item
+
+
+def attach_video_rows(item: Item, *, position: int = 0) -> MediaAsset:
+    """An item's processed video as database rows only (no files): for page and list
+    tests that count queries or check URLs, not for the pipeline."""
+    asset = MediaAsset.objects.create(
+        owner=item.author, item=item, kind="video", status="ready", playable=True, position=position,
+        original_name="clip.mp4", duration=12.0, width=1280, height=720,
+    )  # fmt: skip
+    base = f"assets/{asset.public_id}"
+    for profile, name, ctype in [
+        ("hls", "hls/master.m3u8", "application/vnd.apple.mpegurl"),
+        ("hls-720", "hls/720/index.m3u8", "application/vnd.apple.mpegurl"),
+        ("mp4", "video.mp4", "video/mp4"),
+        ("poster", "poster.jpg", "image/jpeg"),
+        ("sprite-vtt", "sprite.vtt", "text/vtt"),
+    ]:
+        Rendition.objects.create(asset=asset, profile=profile, path=f"{base}/{name}", content_type=ctype)
+    return asset

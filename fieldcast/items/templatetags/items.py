@@ -6,6 +6,8 @@ from django import template
 from django.utils.dateformat import format as date_format
 
 from fieldcast.items.models import DatePrecision, Item
+from fieldcast.items.selectors import CARD_IMAGE_PROFILES
+from fieldcast.media.access import rendition_url
 
 register = template.Library()
 
@@ -18,6 +20,20 @@ def shielded(item: Item, viewer: Any) -> bool:
     if viewer.is_authenticated and item.author_id == viewer.user_id:
         return False
     return not viewer.may_see_ma(item.public_id)
+
+
+@register.filter
+def card_image_url(item: Item, viewer: Any) -> str | None:
+    """The thumbnail for a card: never issued where Safe Mode shields the item."""
+    if shielded(item, viewer):
+        return None
+    assets = sorted(getattr(item, "card_assets", []), key=lambda a: a.pk != item.thumbnail_asset_id)
+    for asset in assets:
+        by_profile = {r.profile: r for r in asset.renditions.all()}
+        for profile in CARD_IMAGE_PROFILES:
+            if profile in by_profile:
+                return rendition_url(by_profile[profile], asset.public_id)
+    return None
 
 
 @register.filter
@@ -47,3 +63,9 @@ def item_state(item: Item) -> str:
     if item.visibility != "public":
         return item.get_visibility_display().split(":")[0]
     return ""
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    """`urls|get_item:"sprite-vtt"`: dictionary keys with dashes."""
+    return mapping.get(key) if mapping else None

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from fieldcast.channels.services import channel_add_item
 from fieldcast.community.services import comment_create
-from fieldcast.core.testing.factories import ChannelFactory, ItemFactory, PlaceFactory, UserFactory
+from fieldcast.core.testing.factories import ChannelFactory, ItemFactory, PlaceFactory, UserFactory, attach_video_rows
 from fieldcast.items.models import Item
 
 
@@ -177,13 +177,26 @@ def test_empty_comment_is_refused_with_a_message(client, member, reference_item)
 
 def test_item_page_query_count_is_fixed(client, reference_item, django_assert_max_num_queries):
     other = UserFactory(username="commenter")
+    attach_video_rows(reference_item)
+    attach_video_rows(reference_item, position=1)
     for n in range(5):
         comment_create(item=reference_item, author=other, body=f"comment {n}")
         ItemFactory(update_of=reference_item)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(9):
         response = client.get(reference_item.get_absolute_url())
     assert response.status_code == 200
     assert "comment 4" in response.content.decode()
+
+
+def test_player_gets_signed_sources_and_more_videos_follow(client, reference_item):
+    attach_video_rows(reference_item)
+    attach_video_rows(reference_item, position=1)
+    body = client.get(reference_item.get_absolute_url()).content.decode()
+    assert 'data-hls="/m/' in body
+    assert 'data-mp4="/m/' in body
+    assert 'data-vtt="/m/' in body
+    assert body.count('data-sources="1"') == 2
+    assert "vendor/hls.min.js" in body
 
 
 def test_follow_ups_are_linked_both_ways(client, reference_item):

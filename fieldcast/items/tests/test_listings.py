@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fieldcast.channels.services import channel_add_item
-from fieldcast.core.testing.factories import ChannelFactory, ItemFactory, UserFactory
+from fieldcast.core.testing.factories import ChannelFactory, ItemFactory, UserFactory, attach_video_rows
 
 
 @pytest.fixture
@@ -29,6 +29,7 @@ def many_items(db, settings):
             added_at=start + datetime.timedelta(minutes=n),
         )
         channel_add_item(channel=channel, item=item, actor=author)
+        attach_video_rows(item)
         if n % 4 == 0:
             channel_add_item(channel=featured, item=item, actor=staff)
         items.append(item)
@@ -71,10 +72,11 @@ def test_home_shows_featured(client, many_items):
 @pytest.mark.parametrize(
     ("url", "max_queries"),
     [
-        (reverse("home"), 8),
-        (reverse("channels:detail", kwargs={"slug": "protests"}), 4),
-        (reverse("items:tag", kwargs={"key": "march"}), 4),
-        (reverse("accounts:profile", kwargs={"username": "reporter"}), 4),
+        # Per list: items, tags, assets, renditions; plus the page's own lookups.
+        (reverse("home"), 10),
+        (reverse("channels:detail", kwargs={"slug": "protests"}), 5),
+        (reverse("items:tag", kwargs={"key": "march"}), 5),
+        (reverse("accounts:profile", kwargs={"username": "reporter"}), 5),
     ],
 )
 def test_lists_run_a_fixed_number_of_queries(client, many_items, url, max_queries, django_assert_max_num_queries):
@@ -82,6 +84,11 @@ def test_lists_run_a_fixed_number_of_queries(client, many_items, url, max_querie
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["page"].items) == 5
+
+
+def test_cards_show_posters_through_signed_urls(client, many_items):
+    body = client.get(reverse("home")).content.decode()
+    assert body.count('<img src="/m/') == 5 + 3  # recent page + Featured shelf
 
 
 def test_channel_lists_in_filing_order(client, many_items):

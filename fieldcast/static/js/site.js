@@ -39,20 +39,80 @@
     } else { document.execCommand("copy"); done(); }
   }
 
-  // Player area: the media pipeline fills data-sources; until then, say so.
-  var player = document.getElementById("player");
-  if (player) {
-    var status = player.querySelector(".player-status");
-    if (!player.getAttribute("data-sources")) {
-      player.setAttribute("data-state", "empty");
-      status.textContent = "No video has been attached to this item yet.";
-    }
+  // Players. The adaptive player (hls.js) comes first wherever MediaSource exists;
+  // native HLS only without it (iOS: Chromium also claims native HLS, which would lose
+  // the quality choice); the plain MP4 player on request (Switch Player) or as fallback.
+  function playerMode() { try { return localStorage.getItem("fieldcast.player") || "adaptive"; } catch (e) { return "adaptive"; } }
+
+  function setStatus(container, state, text) {
+    container.setAttribute("data-state", state);
+    var status = container.querySelector(".player-status");
+    if (status) { status.textContent = text; status.hidden = !text; }
   }
+
+  function attach(container) {
+    var hlsUrl = container.getAttribute("data-hls");
+    var mp4Url = container.getAttribute("data-mp4");
+    var video = container.querySelector("video");
+    if (!video) {
+      video = document.createElement("video");
+      video.controls = true;
+      video.playsInline = true;
+      video.preload = "metadata";
+      video.setAttribute("aria-label", container.getAttribute("data-title") || "Video");
+      if (container.getAttribute("data-poster")) { video.poster = container.getAttribute("data-poster"); }
+      var vtt = container.getAttribute("data-vtt");
+      if (vtt) {
+        var track = document.createElement("track");
+        track.kind = "metadata"; track.label = "thumbnails"; track.src = vtt;
+        video.appendChild(track);
+      }
+      video.addEventListener("loadedmetadata", function () { setStatus(container, "ready", ""); });
+      video.addEventListener("error", function () {
+        setStatus(container, "error", "This video could not be played here. Try Switch Player, or reload the page.");
+      });
+      container.appendChild(video);
+    }
+    if (container._hls) { container._hls.destroy(); container._hls = null; }
+    var time = video.currentTime || startTime();
+    var useMp4 = (playerMode() === "mp4" && mp4Url) || !hlsUrl;
+    setStatus(container, "loading", "Loading the player …");
+    if (!useMp4 && window.Hls && window.Hls.isSupported()) {
+      var hls = new window.Hls({ startPosition: time || -1 });
+      hls.on(window.Hls.Events.ERROR, function (event, data) {
+        if (data.fatal) { setStatus(container, "error", "The adaptive stream failed. Try Switch Player for the plain MP4."); }
+      });
+      hls.loadSource(hlsUrl);
+      hls.attachMedia(video);
+      container._hls = hls;
+    } else if (!useMp4 && video.canPlayType("application/vnd.apple.mpegurl")) {
+      video.src = hlsUrl;
+    } else if (mp4Url) {
+      video.src = mp4Url;
+    } else {
+      setStatus(container, "error", "This video is still being prepared for your browser. Try again in a minute.");
+      return;
+    }
+    if (time) { video.addEventListener("loadedmetadata", function seek() { video.currentTime = time; video.removeEventListener("loadedmetadata", seek); }); }
+  }
+
+  function startTime() {
+    var match = /[?&]t=(\d+)/.exec(window.location.search);
+    return match ? parseInt(match[1], 10) : 0;
+  }
+
+  var players = document.querySelectorAll(".player[data-state]");
+  Array.prototype.forEach.call(players, function (container) {
+    if (container.getAttribute("data-sources")) {
+      attach(container);
+    } else {
+      setStatus(container, "empty", "No video has been attached to this item yet.");
+    }
+  });
 
   // Switch Player: adaptive (HLS) or plain MP4, remembered per visitor.
   var switcher = document.getElementById("switch-player");
   var modeLabel = document.getElementById("player-mode");
-  function playerMode() { try { return localStorage.getItem("fieldcast.player") || "adaptive"; } catch (e) { return "adaptive"; } }
   function showMode() {
     if (!switcher) { return; }
     var mode = playerMode();
@@ -63,7 +123,9 @@
     switcher.addEventListener("click", function () {
       try { localStorage.setItem("fieldcast.player", playerMode() === "mp4" ? "adaptive" : "mp4"); } catch (e) { /* private mode */ }
       showMode();
-      document.dispatchEvent(new CustomEvent("fieldcast:player-mode", { detail: playerMode() }));
+      Array.prototype.forEach.call(players, function (container) {
+        if (container.getAttribute("data-sources")) { attach(container); }
+      });
     });
     showMode();
   }
