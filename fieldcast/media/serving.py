@@ -45,7 +45,9 @@ def _file_chunks(handle, remaining: int):  # type: ignore[no-untyped-def]
         handle.close()
 
 
-def serve_file(request: HttpRequest, storage_name: str, *, download_name: str | None = None) -> HttpResponse:
+def serve_file(
+    request: HttpRequest, storage_name: str, *, download_name: str | None = None
+) -> HttpResponse | StreamingHttpResponse:
     """The file's bytes (or the requested byte range) with headers that keep it inert."""
     if not default_storage.exists(storage_name):
         return HttpResponse("This media file does not exist (any more).", status=404, content_type="text/plain")
@@ -61,6 +63,7 @@ def serve_file(request: HttpRequest, storage_name: str, *, download_name: str | 
     if content_type == FALLBACK_TYPE or download_name:
         safe = (download_name or storage_name.rsplit("/", 1)[-1]).replace('"', "")
         headers["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response: HttpResponse | StreamingHttpResponse
     accel = getattr(settings, "MEDIA_ACCEL_REDIRECT_PREFIX", "")
     if accel:
         response = HttpResponse(content_type=content_type, headers=headers)

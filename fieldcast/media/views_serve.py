@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_safe
 
 from fieldcast.items.models import Moderation
@@ -12,7 +12,7 @@ from .serving import serve_file
 
 
 @require_safe
-def serve(request: HttpRequest, token: str, name: str) -> HttpResponse:
+def serve(request: HttpRequest, token: str, name: str) -> HttpResponse | StreamingHttpResponse:
     """A media file behind a signed, short-lived URL issued by the access layer."""
     try:
         asset_public_id, scope = unsign(token)
