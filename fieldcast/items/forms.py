@@ -10,6 +10,9 @@ from django.utils import timezone
 from fieldcast.channels.models import Channel
 from fieldcast.channels.services import channels_fileable_by
 
+from fieldcast.media.models import MediaAsset
+from fieldcast.media.services.attach import assets_for_attach
+
 from .models import DatePrecision, Item, Rating, Visibility
 from .services import MAX_TAG_LENGTH, MAX_TAGS, tags_parse
 
@@ -78,10 +81,17 @@ class ItemForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="File the item in channels that follow this story.",
     )
+    assets = forms.CharField(
+        required=False,
+        widget=forms.HiddenInput,
+        help_text="Public ids of the uploaded files, in order (filled in by the upload page).",
+    )
     visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PUBLIC, widget=forms.RadioSelect)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, item: Item | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.item = item
         self.fields["channels"].queryset = channels_fileable_by(user)  # type: ignore[attr-defined]
 
     @classmethod
@@ -100,6 +110,12 @@ class ItemForm(forms.Form):
             "channels": list(item.channels.all()),
             "visibility": item.visibility,
         }
+
+    def clean_assets(self) -> list[MediaAsset]:
+        public_ids = [p.strip() for p in self.cleaned_data.get("assets", "").split(",") if p.strip()]
+        if not public_ids:
+            return []
+        return assets_for_attach(owner=self.user, public_ids=public_ids, item=self.item)
 
     def clean_tags(self) -> list[str]:
         names = tags_parse(self.cleaned_data.get("tags", ""))

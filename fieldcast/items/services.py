@@ -18,6 +18,7 @@ from .models import DatePrecision, Item, ItemTag, Lifecycle, Tag
 if TYPE_CHECKING:
     from fieldcast.accounts.models import User
     from fieldcast.channels.models import Channel
+    from fieldcast.media.models import MediaAsset
 
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 50
@@ -97,11 +98,16 @@ def item_create(
     channels: Sequence[Channel] = (),
     visibility: str = "public",
     update_of: Item | None = None,
-    lifecycle: str = Lifecycle.READY,
+    assets: Sequence[MediaAsset] = (),
+    lifecycle: str | None = None,
 ) -> Item:
-    """Create an item. Without media (until the pipeline attaches files) it is ready
-    at once: a text post."""
+    """Create an item. With files it is `processing` until one video is playable or
+    one image is ready; without files it is a text report, ready at once."""
     from fieldcast.channels.services import channel_add_item
+    from fieldcast.media.services.attach import item_attach_assets
+
+    if lifecycle is None:
+        lifecycle = Lifecycle.PROCESSING if assets else Lifecycle.READY
 
     title = clean_line(title)
     location_label = clean_line(location_label)
@@ -127,6 +133,9 @@ def item_create(
         channel_add_item(channel=channel, item=item, actor=author)
     if update_of is not None:
         item_counter_add(item_id=update_of.pk, field="updates_count", delta=1)
+    if assets:
+        item_attach_assets(item=item, assets=assets)
+        item.refresh_from_db()
     return item
 
 
@@ -147,8 +156,11 @@ def item_update(
     tags: Sequence[str],
     channels: Sequence[Channel],
     visibility: str,
+    assets: Sequence[MediaAsset] = (),
 ) -> Item:
+    """Save the owner's changes; `assets` are new uploads to attach after the others."""
     from fieldcast.channels.services import channels_set_for_item
+    from fieldcast.media.services.attach import item_attach_assets
 
     item = Item.objects.select_for_update().get(pk=item.pk)
     item.title = clean_line(title)
@@ -173,6 +185,9 @@ def item_update(
     )  # fmt: skip
     item_set_tags(item=item, names=tags)
     channels_set_for_item(item=item, channels=channels, actor=editor)
+    if assets:
+        item_attach_assets(item=item, assets=assets)
+        item.refresh_from_db()
     return item
 
 

@@ -96,7 +96,7 @@ def item_new(request: HttpRequest) -> HttpResponse:
 def item_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     item = item_get_editable(request.viewer, public_id)  # type: ignore[attr-defined]
     if request.method == "POST":
-        form = ItemForm(request.POST, user=request.user)
+        form = ItemForm(request.POST, user=request.user, item=item)
         if form.is_valid():
             try:
                 item = item_update(item=item, editor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
@@ -106,7 +106,7 @@ def item_edit(request: HttpRequest, public_id: str) -> HttpResponse:
                 messages.success(request, "Your changes are saved.")
                 return redirect(item.get_absolute_url())
     else:
-        form = ItemForm(initial=ItemForm.initial_for(item), user=request.user)
+        form = ItemForm(initial=ItemForm.initial_for(item), user=request.user, item=item)
     return render(request, "items/item_form.html", {"form": form, "item": item, "is_new": False})
 
 
