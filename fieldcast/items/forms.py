@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from fieldcast.channels.models import Channel
 from fieldcast.channels.services import channels_fileable_by
-
 from fieldcast.media.models import MediaAsset
 from fieldcast.media.services.attach import assets_for_attach
 
