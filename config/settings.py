@@ -290,6 +290,8 @@ FFMPEG_BINARY = env_str("FFMPEG_BINARY")  # default: ffmpeg on PATH, else imagei
 PROCESSING_MAX_ATTEMPTS = env_int("PROCESSING_MAX_ATTEMPTS", 3)
 PROCESSING_HEARTBEAT_STALE_S = env_int("PROCESSING_HEARTBEAT_STALE_S", 120)
 MEDIA_URL_TTL_S = env_int("MEDIA_URL_TTL_S", 6 * 3600)
+# With nginx in front: let it send local media bytes (internal location with this prefix).
+MEDIA_ACCEL_REDIRECT_PREFIX = env_str("MEDIA_ACCEL_REDIRECT_PREFIX")
 
 LOGGING = {
     "version": 1,

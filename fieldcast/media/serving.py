@@ -64,7 +64,7 @@ def serve_file(
         safe = (download_name or storage_name.rsplit("/", 1)[-1]).replace('"', "")
         headers["Content-Disposition"] = f'attachment; filename="{safe}"'
     response: HttpResponse | StreamingHttpResponse
-    accel = getattr(settings, "MEDIA_ACCEL_REDIRECT_PREFIX", "")
+    accel = settings.MEDIA_ACCEL_REDIRECT_PREFIX
     if accel:
         response = HttpResponse(content_type=content_type, headers=headers)
         response["X-Accel-Redirect"] = f"{accel.rstrip('/')}/{storage_name}"

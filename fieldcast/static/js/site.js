@@ -2,6 +2,19 @@
 (function () {
   "use strict";
 
+  // CSRF for htmx requests: from the cookie, or the token of a form on the page (pages
+  // without forms set no cookie, so that guests' pages stay cacheable).
+  function csrfToken() {
+    var match = /(?:^|; )csrftoken=([^;]+)/.exec(document.cookie);
+    if (match) { return decodeURIComponent(match[1]); }
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+  window.fieldcastCsrfToken = csrfToken;
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRFToken"] = csrfToken();
+  });
+
   // Dialogs (Embed Code).
   document.addEventListener("click", function (event) {
     var opener = event.target.closest("[data-open-dialog]");
