@@ -1,0 +1,138 @@
+"""Browser fixtures: Debian's chromium driven by Playwright against pytest-django's live_server.
+
+One browser per test session; a fresh context (cookies, storage) per test. Nothing leaves
+the machine: map tiles are answered with a tiny PNG, every other non-local request is
+aborted and recorded (``page.blocked_urls``), so a journey can assert that it stayed local.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Playwright's sync API runs an asyncio loop in this thread; the ORM calls the tests make
+# beside it (factories, refresh_from_db) are synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.cache import cache
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# A 1x1 transparent PNG: what every map tile request gets.
+TILE_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+# Playwright's default is 30 s; a local page answers in well under a second, so a
+# missing element should fail the journey quickly, with its screenshot.
+TIMEOUT_MS = 5_000
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        if os.environ.get("SKIP_BROWSER_TESTS") == "1":
+            pytest.skip(f"{CHROMIUM} is missing and SKIP_BROWSER_TESTS=1")
+        pytest.fail(
+            "\n\n"
+            "########################################################################\n"
+            f"##  {CHROMIUM} is missing: the browser tests cannot run.\n"
+            "##  Install it:  apt-get install chromium\n"
+            "##  Or run everything else:  SKIP_BROWSER_TESTS=1 (or -m 'not browser')\n"
+            "########################################################################\n",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+def _keep_local(context: BrowserContext) -> list[str]:
+    """Route every request: local ones pass, tiles get a PNG, the rest are aborted."""
+    blocked: list[str] = []
+    tiles: list[str] = []
+
+    def handle(route: Route) -> None:
+        url = route.request.url
+        host = urlsplit(url).hostname or ""
+        if host in LOCAL_HOSTS or url.startswith(("data:", "blob:")):
+            route.continue_()
+        elif host.endswith("tile.openstreetmap.org"):
+            tiles.append(url)
+            route.fulfill(status=200, content_type="image/png", body=TILE_PNG)
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", handle)
+    context.tile_urls = tiles  # type: ignore[attr-defined]
+    return blocked
+
+
+def _new_page(browser: Browser, live_server: Any, tmp_path: Path, **options: Any) -> Iterator[Page]:
+    # Rate-limit counters live in the database cache, whose table the transactional
+    # flush between tests does not empty: start each journey from zero.
+    cache.clear()
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS * 2)
+    blocked = _keep_local(context)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.blocked_urls = blocked  # type: ignore[attr-defined]
+    page.js_errors = errors  # type: ignore[attr-defined]
+    try:
+        yield page
+    finally:
+        # The last state of every journey, passed or failed, for debugging.
+        try:
+            page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: Any, transactional_db: None, tmp_path: Path) -> Iterator[Page]:
+    """A desktop-sized page in a fresh context; relative URLs go to the live server."""
+    yield from _new_page(browser, live_server, tmp_path, viewport=DESKTOP)
+
+
+@pytest.fixture
+def phone_page(browser: Browser, live_server: Any, transactional_db: None, tmp_path: Path) -> Iterator[Page]:
+    """A phone: 390x844, touch, mobile viewport meta honoured."""
+    yield from _new_page(
+        browser,
+        live_server,
+        tmp_path,
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        # Copy uses navigator.clipboard where the page is a secure context (127.0.0.1 is).
+        permissions=["clipboard-read", "clipboard-write"],
+    )
