@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "fieldcast.community",
     "fieldcast.pages",
     "fieldcast.media",
+    "fieldcast.player",
     "fieldcast.demo",
 ]
 
@@ -273,6 +274,15 @@ WRITE_RATE_LIMIT_PER_MINUTE = env_int("WRITE_RATE_LIMIT_PER_MINUTE", 20)
 PAGE_SIZE = env_int("PAGE_SIZE", 24)
 # The benchmark's baseline view (same bytes as an item page, no work) is only routed when set.
 BENCH_BASELINE_VIEW = env_bool("BENCH_BASELINE_VIEW", False)
+
+# --- Counting plays, views and shares ---------------------------------------------------
+# "database": F() updates and a dedup table; "redis": SET NX dedup and INCR buffers that a
+# scheduler job flushes every COUNTER_FLUSH_S seconds. Redis by default when REDIS_URL is set.
+COUNTER_BUFFER = env_str("COUNTER_BUFFER", "redis" if REDIS_URL else "database")
+if COUNTER_BUFFER not in {"database", "redis"} or (COUNTER_BUFFER == "redis" and not REDIS_URL):
+    raise ImproperlyConfigured("COUNTER_BUFFER must be 'database', or 'redis' with REDIS_URL set")
+COUNTER_FLUSH_S = env_int("COUNTER_FLUSH_S", 10)
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
 
 # --- Media pipeline ------------------------------------------------------------------
 # Partial tus uploads live on local disk (constant-memory appends); finished originals

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("fieldcast.accounts.urls")),
     path("", include("fieldcast.pages.urls")),
     path("", include("fieldcast.media.urls")),
+    path("", include("fieldcast.player.urls")),
     path("safe-mode", moderation_views.safe_mode, name="safe_mode"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlayerConfig(AppConfig):
+    name = "fieldcast.player"
+    label = "player"
