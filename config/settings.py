@@ -282,6 +282,8 @@ COUNTER_BUFFER = env_str("COUNTER_BUFFER", "redis" if REDIS_URL else "database")
 if COUNTER_BUFFER not in {"database", "redis"} or (COUNTER_BUFFER == "redis" and not REDIS_URL):
     raise ImproperlyConfigured("COUNTER_BUFFER must be 'database', or 'redis' with REDIS_URL set")
 COUNTER_FLUSH_S = env_int("COUNTER_FLUSH_S", 10)
+# Which sites may frame /embed/ pages (CSP frame-ancestors); every other page is DENY.
+EMBED_FRAME_ANCESTORS = env_str("EMBED_FRAME_ANCESTORS", "*")
 BEHIND_PROXY = env_bool("BEHIND_PROXY")
 
 # --- Media pipeline ------------------------------------------------------------------

@@ -85,6 +85,12 @@ class ItemForm(forms.Form):
         widget=forms.HiddenInput,
         help_text="Public ids of the uploaded files, in order (filled in by the upload page).",
     )
+    embeddable = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Let other sites embed the player",
+        help_text="News sites and blogs can show this item with an embed code.",
+    )
     visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PUBLIC, widget=forms.RadioSelect)
 
     def __init__(self, *args: Any, user: Any, item: Item | None = None, **kwargs: Any) -> None:
@@ -108,6 +114,7 @@ class ItemForm(forms.Form):
             "tags": ", ".join(t.name for t in item.tags.all()),
             "channels": list(item.channels.all()),
             "visibility": item.visibility,
+            "embeddable": item.embeddable,
         }
 
     def clean_assets(self) -> list[MediaAsset]:

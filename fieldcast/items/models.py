@@ -119,6 +119,7 @@ class Item(models.Model):
         help_text="The earlier item this one follows up.",
     )
 
+    embeddable = models.BooleanField(default=True, help_text="Other sites may embed the player.")
     thumbnail_asset = models.ForeignKey(
         "media.MediaAsset",
         null=True,

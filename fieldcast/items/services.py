@@ -97,6 +97,7 @@ def item_create(
     tags: Sequence[str] = (),
     channels: Sequence[Channel] = (),
     visibility: str = "public",
+    embeddable: bool = True,
     update_of: Item | None = None,
     assets: Sequence[MediaAsset] = (),
     lifecycle: str | None = None,
@@ -122,6 +123,7 @@ def item_create(
         location_label=location_label,
         place=place_resolve(location_label) if location_label else None,
         visibility=visibility,
+        embeddable=embeddable,
         update_of=update_of,
         lifecycle=lifecycle,
         **_occurred_fields(occurred_on, occurred_precision, occurred_time, occurred_tz),
@@ -156,6 +158,7 @@ def item_update(
     tags: Sequence[str],
     channels: Sequence[Channel],
     visibility: str,
+    embeddable: bool = True,
     assets: Sequence[MediaAsset] = (),
 ) -> Item:
     """Save the owner's changes; `assets` are new uploads to attach after the others."""
@@ -176,11 +179,12 @@ def item_update(
         item.location_label = new_label
         item.place = place_resolve(new_label) if new_label else None
     item.visibility = visibility
+    item.embeddable = embeddable
     item.full_clean(exclude=["public_id"])
     item.save(
         update_fields=[
             "title", "slug", "rating", "body", "body_html", "occurred_on", "occurred_precision",
-            "occurred_time", "occurred_tz", "source", "location_label", "place", "visibility", "updated_at",
+            "occurred_time", "occurred_tz", "source", "location_label", "place", "visibility", "embeddable", "updated_at",
         ]
     )  # fmt: skip
     item_set_tags(item=item, names=tags)
@@ -197,3 +201,30 @@ def item_delete(*, item: Item) -> None:
     if item.update_of_id is not None:
         item_counter_add(item_id=item.update_of_id, field="updates_count", delta=-1)
     item.delete()
+
+
+@transaction.atomic
+def item_refresh_lifecycle(*, item_id: int) -> None:
+    """Recompute an item's lifecycle from its media assets (the media pipeline calls this
+    whenever an asset becomes playable, ready or failed): ready once any video is playable
+    or any image is ready, failed (with the files' reasons) when every file failed,
+    processing otherwise. An item without assets, or a draft, is left as it is."""
+    from fieldcast.media.models import MediaAsset
+
+    item = Item.objects.select_for_update().filter(pk=item_id).first()
+    if item is None or item.lifecycle == Lifecycle.DRAFT:
+        return
+    assets = list(MediaAsset.objects.filter(item_id=item_id).values_list("status", "playable", "failure_reason"))
+    if not assets:
+        return
+    reason = ""
+    if any(playable or status == MediaAsset.Status.READY for status, playable, _ in assets):
+        lifecycle = Lifecycle.READY
+    elif all(status == MediaAsset.Status.FAILED for status, _, _ in assets):
+        lifecycle = Lifecycle.FAILED
+        reason = "; ".join(dict.fromkeys(r for _, _, r in assets if r))[:500]
+    else:
+        lifecycle = Lifecycle.PROCESSING
+    if (item.lifecycle, item.failure_reason) != (lifecycle, reason):
+        item.lifecycle, item.failure_reason = lifecycle, reason
+        item.save(update_fields=["lifecycle", "failure_reason", "updated_at"])

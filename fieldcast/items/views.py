@@ -12,6 +12,7 @@ from fieldcast.core.markdown import render_markdown
 from fieldcast.core.ratelimit import limit_writes
 from fieldcast.core.text import normalize_key
 from fieldcast.moderation.viewer import add_grant
+from fieldcast.player.tokens import event_token
 
 from .access import Access, item_get_editable, item_get_for_viewer
 from .forms import DeleteForm, ItemForm
@@ -46,6 +47,8 @@ def item_detail(request: HttpRequest, public_id: str, slug: str | None = None) -
         return redirect(item.get_absolute_url(), permanent=True)
     context = item_page_context(result, viewer)
     context["comment_form"] = comment_form_for(request, item)
+    if result.access in (Access.SHOW, Access.INTERSTITIAL):
+        context["event_token"] = event_token(item.public_id)
     return render(request, "items/item_detail.html", context, status=result.status_code)
 
 

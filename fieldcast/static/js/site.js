@@ -26,6 +26,8 @@
     if (closer) { closer.closest("dialog").close(); }
     var copier = event.target.closest("[data-copy]");
     if (copier) { copyFrom(copier); }
+    var shared = event.target.closest("[data-share]");
+    if (shared) { beacon("/events/share", {}); }
   });
 
   function updateEmbedCode() {
@@ -33,13 +35,23 @@
     var size = document.querySelector("[data-embed-size]");
     if (!code || !size) { return; }
     var parts = size.value.split("x");
-    var title = code.getAttribute("data-embed-title").replace(/"/g, "&quot;").replace(/</g, "&lt;");
-    code.value = '<iframe width="' + parts[0] + '" height="' + parts[1] + '" src="' +
-      code.getAttribute("data-embed-src") + '" title="' + title +
+    var start = parseInt((document.querySelector("[data-embed-start]") || {}).value, 10);
+    var src = code.getAttribute("data-embed-src") + (start > 0 ? "?t=" + start : "");
+    var title = code.getAttribute("data-embed-title").replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+    code.value = '<iframe width="' + parts[0] + '" height="' + parts[1] + '" src="' + src + '" title="' + title +
       '" frameborder="0" allow="autoplay; fullscreen; picture-in-picture" allowfullscreen></iframe>';
+    var preview = document.querySelector("[data-embed-preview]");
+    if (preview) {
+      var frame = preview.querySelector("iframe") || document.createElement("iframe");
+      frame.title = "Embed preview";
+      frame.width = Math.min(parseInt(parts[0], 10), 480);
+      frame.height = Math.round(frame.width * parseInt(parts[1], 10) / parseInt(parts[0], 10));
+      if (frame.getAttribute("src") !== src) { frame.src = src; }
+      if (!frame.parentNode) { preview.appendChild(frame); }
+    }
   }
   document.addEventListener("change", function (event) {
-    if (event.target.matches("[data-embed-size]")) { updateEmbedCode(); }
+    if (event.target.matches("[data-embed-size], [data-embed-start]")) { updateEmbedCode(); }
   });
 
   function copyFrom(button) {
@@ -81,6 +93,14 @@
         video.appendChild(track);
       }
       video.addEventListener("loadedmetadata", function () { setStatus(container, "ready", ""); });
+      video.addEventListener("playing", function () {
+        if (container.getAttribute("data-counted")) { return; }
+        container.setAttribute("data-counted", "1");
+        var host = container.hasAttribute("data-embed") ? embeddingHost() : "";
+        beacon("/events/play", host ? { host: host } : {});
+      });
+      if (container.hasAttribute("data-autoplay")) { video.muted = true; video.autoplay = true; }
+      if (container.hasAttribute("data-loop")) { video.loop = true; }
       video.addEventListener("error", function () {
         setStatus(container, "error", "This video could not be played here. Try Switch Player, or reload the page.");
       });
@@ -108,6 +128,23 @@
     }
     if (time) { video.addEventListener("loadedmetadata", function seek() { video.currentTime = time; video.removeEventListener("loadedmetadata", seek); }); }
   }
+
+  // Counting: the page posts a view; a player posts a play once playback starts.
+  // Both carry the page's signed token; nothing else is trusted by the server.
+  var article = document.querySelector("[data-event-token]");
+  function beacon(url, fields) {
+    if (!article) { return; }
+    var data = new FormData();
+    data.append("token", article.getAttribute("data-event-token"));
+    Object.keys(fields).forEach(function (key) { data.append(key, fields[key]); });
+    if (navigator.sendBeacon && navigator.sendBeacon(url, data)) { return; }
+    fetch(url, { method: "POST", body: data, credentials: "same-origin", keepalive: true });
+  }
+  function embeddingHost() {
+    if (window.top === window || !document.referrer) { return ""; }
+    try { return new URL(document.referrer).host; } catch (e) { return ""; }
+  }
+  if (article && !article.hasAttribute("data-embed")) { beacon("/events/view", {}); }
 
   function startTime() {
     var match = /[?&]t=(\d+)/.exec(window.location.search);
@@ -141,6 +178,16 @@
       });
     });
     showMode();
+  }
+
+  var shareAtTime = document.getElementById("share-at-time");
+  if (shareAtTime) {
+    shareAtTime.addEventListener("change", function () {
+      var link = document.getElementById("share-link");
+      var video = document.querySelector("#player video");
+      var t = video ? Math.floor(video.currentTime) : 0;
+      link.value = link.getAttribute("data-share-base") + (shareAtTime.checked && t > 0 ? "?t=" + t : "");
+    });
   }
 
   function textElement(text) { var span = document.createElement("span"); span.textContent = text; return span; }
