@@ -184,7 +184,8 @@ def item_update(
     item.save(
         update_fields=[
             "title", "slug", "rating", "body", "body_html", "occurred_on", "occurred_precision",
-            "occurred_time", "occurred_tz", "source", "location_label", "place", "visibility", "embeddable", "updated_at",
+            "occurred_time", "occurred_tz", "source", "location_label", "place", "visibility", "embeddable",
+            "updated_at",
         ]
     )  # fmt: skip
     item_set_tags(item=item, names=tags)
