@@ -7,13 +7,16 @@ import re
 
 from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from fieldcast.items.access import item_get_for_viewer
 from fieldcast.items.models import Item, Lifecycle, Moderation
 
 from .models import EventKind
+from .selectors import item_stats
 from .services.counting import Event, event_count
 from .tokens import VISITOR_COOKIE, is_bot, new_visitor_id, read_event_token, viewer_key
 
@@ -74,3 +77,11 @@ def view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def share(request: HttpRequest) -> HttpResponse:
     return _record(request, EventKind.SHARE)
+
+
+def stats(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The item's statistics panel (loaded when a reader opens it)."""
+    result = item_get_for_viewer(request.viewer, public_id)  # type: ignore[attr-defined]
+    if not result.shows_content:
+        raise Http404("No statistics for this item.")
+    return render(request, "player/_stats.html", {"item": result.item, "stats": item_stats(result.item)})

@@ -205,3 +205,27 @@ def test_members_are_counted_by_account(client, db):
     other_browser = Client()
     other_browser.force_login(member)
     assert post(other_browser, "play", token).json() == {"counted": False}
+
+
+def test_stats_panel_shows_days_embed_share_and_hosts(client, db):
+    item = ItemFactory()
+    embed = event_token(item.public_id, embed=True)
+    for n in range(3):
+        visitor = Client()
+        visitor.cookies[VISITOR_COOKIE] = f"stats-visitor-{n:02d}-xxxxxx"
+        post(
+            visitor, "play", embed if n else event_token(item.public_id), **({"host": "blog.example.net"} if n else {})
+        )
+    response = client.get(reverse("player:stats", kwargs={"public_id": item.public_id}))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "in embeds: 2 (67%)" in body
+    assert "blog.example.net: 2" in body
+    assert body.count("<tr>") == 15  # header + 14 days
+
+
+def test_stats_follow_the_access_layer(client, db):
+    item = ItemFactory(rating="MA")
+    assert client.get(reverse("player:stats", kwargs={"public_id": item.public_id})).status_code == 404
+    private = ItemFactory(visibility="private")
+    assert client.get(reverse("player:stats", kwargs={"public_id": private.public_id})).status_code == 404
