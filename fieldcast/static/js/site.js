@@ -27,7 +27,7 @@
     var copier = event.target.closest("[data-copy]");
     if (copier) { copyFrom(copier); }
     var shared = event.target.closest("[data-share]");
-    if (shared) { beacon("/events/share", {}); }
+    if (shared && window.fieldcastBeacon) { window.fieldcastBeacon("/events/share", {}); }
   });
 
   function updateEmbedCode() {
@@ -62,122 +62,6 @@
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(source.value).then(done, function () { document.execCommand("copy"); done(); });
     } else { document.execCommand("copy"); done(); }
-  }
-
-  // Players. The adaptive player (hls.js) comes first wherever MediaSource exists;
-  // native HLS only without it (iOS: Chromium also claims native HLS, which would lose
-  // the quality choice); the plain MP4 player on request (Switch Player) or as fallback.
-  function playerMode() { try { return localStorage.getItem("fieldcast.player") || "adaptive"; } catch (e) { return "adaptive"; } }
-
-  function setStatus(container, state, text) {
-    container.setAttribute("data-state", state);
-    var status = container.querySelector(".player-status");
-    if (status) { status.textContent = text; status.hidden = !text; }
-  }
-
-  function attach(container) {
-    var hlsUrl = container.getAttribute("data-hls");
-    var mp4Url = container.getAttribute("data-mp4");
-    var video = container.querySelector("video");
-    if (!video) {
-      video = document.createElement("video");
-      video.controls = true;
-      video.playsInline = true;
-      video.preload = "metadata";
-      video.setAttribute("aria-label", container.getAttribute("data-title") || "Video");
-      if (container.getAttribute("data-poster")) { video.poster = container.getAttribute("data-poster"); }
-      var vtt = container.getAttribute("data-vtt");
-      if (vtt) {
-        var track = document.createElement("track");
-        track.kind = "metadata"; track.label = "thumbnails"; track.src = vtt;
-        video.appendChild(track);
-      }
-      video.addEventListener("loadedmetadata", function () { setStatus(container, "ready", ""); });
-      video.addEventListener("playing", function () {
-        if (container.getAttribute("data-counted")) { return; }
-        container.setAttribute("data-counted", "1");
-        var host = container.hasAttribute("data-embed") ? embeddingHost() : "";
-        beacon("/events/play", host ? { host: host } : {});
-      });
-      if (container.hasAttribute("data-autoplay")) { video.muted = true; video.autoplay = true; }
-      if (container.hasAttribute("data-loop")) { video.loop = true; }
-      video.addEventListener("error", function () {
-        setStatus(container, "error", "This video could not be played here. Try Switch Player, or reload the page.");
-      });
-      container.appendChild(video);
-    }
-    if (container._hls) { container._hls.destroy(); container._hls = null; }
-    var time = video.currentTime || startTime();
-    var useMp4 = (playerMode() === "mp4" && mp4Url) || !hlsUrl;
-    setStatus(container, "loading", "Loading the player …");
-    if (!useMp4 && window.Hls && window.Hls.isSupported()) {
-      var hls = new window.Hls({ startPosition: time || -1 });
-      hls.on(window.Hls.Events.ERROR, function (event, data) {
-        if (data.fatal) { setStatus(container, "error", "The adaptive stream failed. Try Switch Player for the plain MP4."); }
-      });
-      hls.loadSource(hlsUrl);
-      hls.attachMedia(video);
-      container._hls = hls;
-    } else if (!useMp4 && video.canPlayType("application/vnd.apple.mpegurl")) {
-      video.src = hlsUrl;
-    } else if (mp4Url) {
-      video.src = mp4Url;
-    } else {
-      setStatus(container, "error", "This video is still being prepared for your browser. Try again in a minute.");
-      return;
-    }
-    if (time) { video.addEventListener("loadedmetadata", function seek() { video.currentTime = time; video.removeEventListener("loadedmetadata", seek); }); }
-  }
-
-  // Counting: the page posts a view; a player posts a play once playback starts.
-  // Both carry the page's signed token; nothing else is trusted by the server.
-  var article = document.querySelector("[data-event-token]");
-  function beacon(url, fields) {
-    if (!article) { return; }
-    var data = new FormData();
-    data.append("token", article.getAttribute("data-event-token"));
-    Object.keys(fields).forEach(function (key) { data.append(key, fields[key]); });
-    if (navigator.sendBeacon && navigator.sendBeacon(url, data)) { return; }
-    fetch(url, { method: "POST", body: data, credentials: "same-origin", keepalive: true });
-  }
-  function embeddingHost() {
-    if (window.top === window || !document.referrer) { return ""; }
-    try { return new URL(document.referrer).host; } catch (e) { return ""; }
-  }
-  if (article && !article.hasAttribute("data-embed")) { beacon("/events/view", {}); }
-
-  function startTime() {
-    var match = /[?&]t=(\d+)/.exec(window.location.search);
-    return match ? parseInt(match[1], 10) : 0;
-  }
-
-  var players = document.querySelectorAll(".player[data-state]");
-  Array.prototype.forEach.call(players, function (container) {
-    if (container.getAttribute("data-sources")) {
-      attach(container);
-    } else {
-      setStatus(container, "empty", "No video has been attached to this item yet.");
-    }
-  });
-
-  // Switch Player: adaptive (HLS) or plain MP4, remembered per visitor.
-  var switcher = document.getElementById("switch-player");
-  var modeLabel = document.getElementById("player-mode");
-  function showMode() {
-    if (!switcher) { return; }
-    var mode = playerMode();
-    switcher.setAttribute("aria-pressed", mode === "mp4" ? "true" : "false");
-    modeLabel.textContent = mode === "mp4" ? "Plain MP4 player" : "Adaptive player";
-  }
-  if (switcher) {
-    switcher.addEventListener("click", function () {
-      try { localStorage.setItem("fieldcast.player", playerMode() === "mp4" ? "adaptive" : "mp4"); } catch (e) { /* private mode */ }
-      showMode();
-      Array.prototype.forEach.call(players, function (container) {
-        if (container.getAttribute("data-sources")) { attach(container); }
-      });
-    });
-    showMode();
   }
 
   var shareAtTime = document.getElementById("share-at-time");
