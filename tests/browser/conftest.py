@@ -71,15 +71,21 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-def _keep_local(context: BrowserContext) -> list[str]:
-    """Route every request: local ones pass, tiles get a PNG, the rest are aborted."""
+def _keep_local(context: BrowserContext, server_url: str) -> list[str]:
+    """Route every request: the live server's pass, tiles get a PNG, the rest are aborted.
+
+    Other local ports are refused too: a page that links to SITE_URL instead of the
+    server it came from would otherwise reach whatever runs on 127.0.0.1:8000.
+    """
+    server_port = urlsplit(server_url).port
     blocked: list[str] = []
     tiles: list[str] = []
 
     def handle(route: Route) -> None:
         url = route.request.url
-        host = urlsplit(url).hostname or ""
-        if host in LOCAL_HOSTS or url.startswith(("data:", "blob:")):
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if url.startswith(("data:", "blob:")) or (host in LOCAL_HOSTS and parts.port == server_port):
             route.continue_()
         elif host.endswith("tile.openstreetmap.org"):
             tiles.append(url)
@@ -93,14 +99,16 @@ def _keep_local(context: BrowserContext) -> list[str]:
     return blocked
 
 
-def _new_page(browser: Browser, live_server: Any, tmp_path: Path, **options: Any) -> Iterator[Page]:
+def _new_page(browser: Browser, live_server: Any, settings: Any, tmp_path: Path, **options: Any) -> Iterator[Page]:
+    # Absolute links (embed code, share links, canonical URLs) point at this server.
+    settings.SITE_URL = live_server.url
     # Rate-limit counters live in the database cache, whose table the transactional
     # flush between tests does not empty: start each journey from zero.
     cache.clear()
     context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS * 2)
-    blocked = _keep_local(context)
+    blocked = _keep_local(context, live_server.url)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -117,22 +125,25 @@ def _new_page(browser: Browser, live_server: Any, tmp_path: Path, **options: Any
 
 
 @pytest.fixture
-def page(browser: Browser, live_server: Any, transactional_db: None, tmp_path: Path) -> Iterator[Page]:
+def page(browser: Browser, live_server: Any, transactional_db: None, settings: Any, tmp_path: Path) -> Iterator[Page]:
     """A desktop-sized page in a fresh context; relative URLs go to the live server."""
-    yield from _new_page(browser, live_server, tmp_path, viewport=DESKTOP)
+    yield from _new_page(browser, live_server, settings, tmp_path, viewport=DESKTOP)
 
 
 @pytest.fixture
-def phone_page(browser: Browser, live_server: Any, transactional_db: None, tmp_path: Path) -> Iterator[Page]:
+def phone_page(
+    browser: Browser, live_server: Any, transactional_db: None, settings: Any, tmp_path: Path
+) -> Iterator[Page]:
     """A phone: 390x844, touch, mobile viewport meta honoured."""
     yield from _new_page(
         browser,
         live_server,
+        settings,
         tmp_path,
         viewport=PHONE,
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
-        # Copy uses navigator.clipboard where the page is a secure context (127.0.0.1 is).
+        # Copy uses navigator.clipboard where the page is a secure context (localhost is).
         permissions=["clipboard-read", "clipboard-write"],
     )

@@ -88,6 +88,7 @@ def test_guest_on_a_phone_watches_maps_and_embeds_an_item(phone_page: Page, homs
     assert box is not None
     assert box["x"] >= 0, "the dialog starts off screen"
     assert box["x"] + box["width"] <= viewport_width, "the dialog is wider than the phone"
+    assert dialog.evaluate("d => d.scrollWidth <= d.clientWidth"), "the dialog's content scrolls sideways"
     dialog.get_by_label("Size").select_option("1280x720")
     expect(code).to_have_value(re.compile(r'width="1280" height="720"'))
     dialog.get_by_role("button", name="Copy").tap()
@@ -98,7 +99,19 @@ def test_guest_on_a_phone_watches_maps_and_embeds_an_item(phone_page: Page, homs
     shot(page, tmp_path, "2-embed-dialog")
     dialog.get_by_role("button", name="Close").tap()
     expect(dialog).to_be_hidden()
+    embed_src = re.search(r'src="([^"]+)"', copied)
+    assert embed_src is not None
 
     expect(page.get_by_text("You need to be registered in order to add comments!")).to_be_visible()
     shot(page, tmp_path, "3-item")
+    assert_clean(page)
+
+    # What the copied code shows on someone else's site: this item's embed page.
+    response = page.goto(embed_src.group(1))
+    assert response is not None
+    assert response.status == 200, f"the embed code's URL answers {response.status}"
+    expect(page.get_by_text("No video has been attached to this item yet.")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Read it on"))).to_have_attribute(
+        "href", re.compile(rf"/v/{homs_item.public_id}")
+    )
     assert_clean(page)

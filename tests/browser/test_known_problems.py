@@ -60,11 +60,3 @@ def test_home_page_has_a_main_heading(page: Page, transactional_db: None) -> Non
     page.goto("/")
     expect(page.get_by_role("heading", name="Recent items")).to_be_visible()
     assert page.get_by_role("heading", level=1).count() == 1
-
-
-@pytest.mark.xfail(reason="the embed snippet's URL, /embed/<public_id>, has no route yet (404)", strict=False)
-def test_embed_snippet_points_to_a_page(page: Page, transactional_db: None) -> None:
-    item = make_item(title="Embeddable")
-    response = page.goto(f"/embed/{item.public_id}")
-    assert response is not None
-    assert response.status == 200
