@@ -292,6 +292,9 @@ BEHIND_PROXY = env_bool("BEHIND_PROXY")
 MEDIA_UPLOAD_DIR = Path(env_str("MEDIA_UPLOAD_DIR", str(DATA_DIR / "uploads")))
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 4 * 1024**3)
 UPLOAD_EXPIRE_HOURS = env_int("UPLOAD_EXPIRE_HOURS", 24)
+# New uploads per member per minute: separate from WRITE_RATE_LIMIT_PER_MINUTE because one
+# item may carry many files chosen at once.
+UPLOAD_RATE_LIMIT_PER_MINUTE = env_int("UPLOAD_RATE_LIMIT_PER_MINUTE", 120)
 VIDEO_MAX_DURATION_S = env_int("VIDEO_MAX_DURATION_S", 4 * 3600)
 VIDEO_MAX_WIDTH = env_int("VIDEO_MAX_WIDTH", 4096)
 VIDEO_MAX_HEIGHT = env_int("VIDEO_MAX_HEIGHT", 4096)

@@ -45,6 +45,10 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("fieldcast.media.tasks_uploads.expire_uploads", every_s=15 * 60),
     Job("fieldcast.media.tasks.reap_stuck_assets", every_s=60),
+    # Redis-buffered play/view/share counts reach the database at most this late (a no-op
+    # with COUNTER_BUFFER=database).
+    Job("fieldcast.player.tasks.flush_counters", every_s=settings.COUNTER_FLUSH_S),
+    Job("fieldcast.player.tasks.prune_counted_events", every_s=60 * 60),
 )
 
 RETRY_S = 30  # how often an idle scheduler tries to take the lock

@@ -113,7 +113,7 @@ def uploads(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _response(405, "Create an upload with POST.", {"Allow": "POST, OPTIONS"})
     member = _member(request)
-    wait = hit("uploads", client_key(request), limit=settings.WRITE_RATE_LIMIT_PER_MINUTE)
+    wait = hit("uploads", client_key(request), limit=settings.UPLOAD_RATE_LIMIT_PER_MINUTE)
     if wait is not None:
         return _response(429, f"Too many new uploads; try again in {wait} seconds.", {"Retry-After": str(wait)})
     if "Upload-Defer-Length" in request.headers:

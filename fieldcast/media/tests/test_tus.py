@@ -347,7 +347,7 @@ def test_not_an_upload_id(member_client):
 
 
 def test_creation_is_rate_limited_per_member(member_client, settings):
-    settings.WRITE_RATE_LIMIT_PER_MINUTE = 2
+    settings.UPLOAD_RATE_LIMIT_PER_MINUTE = 2
     assert [create(member_client, 10).status_code for _ in range(2)] == [201, 201]
     response = create(member_client, 10)
     assert response.status_code == 429
