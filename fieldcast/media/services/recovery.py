@@ -1,0 +1,90 @@
+"""Runs that stopped: the reaper (run by the scheduler) queues them again or fails them
+after PROCESSING_MAX_ATTEMPTS; the admin's retry starts an asset over."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from fieldcast.media.models import MediaAsset, Rendition
+
+from .runs import enqueue_processing, outputs_delete, refresh_item
+
+log = logging.getLogger(__name__)
+
+STOPPED_REPEATEDLY = "Processing stopped repeatedly; an administrator can retry it."
+
+
+def asset_retry_or_fail(
+    *,
+    asset_id: int,
+    attempt: int | None = None,
+    stale_before: datetime.datetime | None = None,
+    reason: str = STOPPED_REPEATEDLY,
+) -> str | None:
+    """A run that stopped (worker killed, unexpected error): queue it again while attempts
+    remain, else fail it. Returns "requeued", "failed", or None when the asset was not stuck
+    after all (another run owns it, or its heartbeat came back)."""
+    with transaction.atomic():
+        asset = MediaAsset.objects.select_for_update().filter(pk=asset_id, status=MediaAsset.Status.PROCESSING).first()
+        if asset is None or (attempt is not None and asset.attempts != attempt):
+            return None
+        if stale_before is not None and asset.heartbeat_at is not None and asset.heartbeat_at >= stale_before:
+            return None
+        if asset.attempts < settings.PROCESSING_MAX_ATTEMPTS:
+            asset.status, asset.step, asset.progress, asset.heartbeat_at = MediaAsset.Status.PENDING, "", 0, None
+            asset.save(update_fields=["status", "step", "progress", "heartbeat_at"])
+            transaction.on_commit(functools.partial(enqueue_processing, asset.pk))
+            return "requeued"
+        outputs_delete(asset)
+        asset.status, asset.failure_reason = MediaAsset.Status.FAILED, reason[:500]
+        asset.step, asset.progress, asset.playable, asset.heartbeat_at = "", 0, False, None
+        asset.save(update_fields=["status", "failure_reason", "step", "progress", "playable", "heartbeat_at"])
+        refresh_item(asset)
+        return "failed"
+
+
+@dataclass
+class ReapOutcome:
+    requeued: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def assets_reap_stuck(*, now: datetime.datetime | None = None) -> ReapOutcome:
+    """Assets whose run stopped beating (worker killed): queued again, or failed after
+    PROCESSING_MAX_ATTEMPTS attempts. (django-tasks-db never takes a running job back.)"""
+    stale_before = (now or timezone.now()) - datetime.timedelta(seconds=settings.PROCESSING_HEARTBEAT_STALE_S)
+    stuck = MediaAsset.objects.filter(status=MediaAsset.Status.PROCESSING).filter(
+        Q(heartbeat_at__lt=stale_before) | Q(heartbeat_at__isnull=True, created_at__lt=stale_before)
+    )
+    outcome = ReapOutcome()
+    for asset_id in list(stuck.values_list("pk", flat=True)):
+        result = asset_retry_or_fail(asset_id=asset_id, stale_before=stale_before)
+        if result == "requeued":
+            outcome.requeued.append(asset_id)
+        elif result == "failed":
+            outcome.failed.append(asset_id)
+    if outcome.requeued or outcome.failed:
+        log.warning("reaper: requeued %s, failed %s", outcome.requeued, outcome.failed)
+    return outcome
+
+
+def asset_retry(*, asset_id: int) -> None:
+    """Process an asset again from its original (the admin's "Retry processing")."""
+    with transaction.atomic():
+        asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
+        asset.status, asset.attempts, asset.failure_reason = MediaAsset.Status.PENDING, 0, ""
+        asset.step, asset.progress, asset.playable, asset.heartbeat_at = "", 0, False, None
+        asset.save(
+            update_fields=["status", "attempts", "failure_reason", "step", "progress", "playable", "heartbeat_at"]
+        )
+        Rendition.objects.filter(asset=asset).delete()
+        refresh_item(asset)
+        transaction.on_commit(functools.partial(enqueue_processing, asset.pk))
