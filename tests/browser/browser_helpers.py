@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Route
 
 from fieldcast.core.testing import factories
 from fieldcast.core.testing.factories import PASSWORD
@@ -56,3 +56,27 @@ def assert_clean(page: Page) -> None:
     """No uncaught script error, and nothing tried to leave the machine (except tiles)."""
     assert page.js_errors == [], f"JavaScript errors: {page.js_errors}"  # type: ignore[attr-defined]
     assert page.blocked_urls == [], f"Requests to other hosts: {page.blocked_urls}"  # type: ignore[attr-defined]
+
+
+def hold_requests(page: Page, pattern: str) -> list[Route]:
+    """Requests matching `pattern` wait, unanswered, in the returned list until
+    `release` lets them go: a slow network, in a chosen order."""
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route(pattern, hold)
+    return held
+
+
+def release(page: Page, held: list[Route], *, count: int = 1, timeout_ms: int = 5_000) -> None:
+    """Let the held requests go, once `count` of them have been made."""
+    waited = 0
+    while len(held) < count:
+        if waited >= timeout_ms:
+            raise AssertionError(f"{count} request(s) expected, {len(held)} made")
+        page.wait_for_timeout(50)  # lets Playwright deliver the route events
+        waited += 50
+    for route in held:
+        route.continue_()

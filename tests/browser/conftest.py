@@ -14,7 +14,7 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,6 +71,21 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Keep each phase's report on the test item, so fixtures can tell a failed test."""
+    report = yield
+    setattr(item, f"_browser_report_{report.when}", report)
+    return report
+
+
+def _failed(request: pytest.FixtureRequest) -> bool:
+    report = getattr(request.node, "_browser_report_call", None)
+    return report is None or report.failed
+
+
 def _keep_local(context: BrowserContext, server_url: str) -> list[str]:
     """Route every request: the live server's pass, tiles get a PNG, the rest are aborted.
 
@@ -99,7 +114,9 @@ def _keep_local(context: BrowserContext, server_url: str) -> list[str]:
     return blocked
 
 
-def _new_page(browser: Browser, live_server: Any, settings: Any, tmp_path: Path, **options: Any) -> Iterator[Page]:
+def _new_page(
+    request: pytest.FixtureRequest, browser: Browser, live_server: Any, settings: Any, tmp_path: Path, **options: Any
+) -> Iterator[Page]:
     # Absolute links (embed code, share links, canonical URLs) point at this server.
     settings.SITE_URL = live_server.url
     # Rate-limit counters live in the database cache, whose table the transactional
@@ -117,25 +134,40 @@ def _new_page(browser: Browser, live_server: Any, settings: Any, tmp_path: Path,
     try:
         yield page
     finally:
-        # The last state of every journey, passed or failed, for debugging.
+        # Journeys take their own screenshots as they go; a failed one also leaves
+        # the state it failed in.
         try:
-            page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
+            if _failed(request):
+                page.screenshot(path=str(tmp_path / "failed.png"), full_page=True)
         finally:
             context.close()
 
 
 @pytest.fixture
-def page(browser: Browser, live_server: Any, transactional_db: None, settings: Any, tmp_path: Path) -> Iterator[Page]:
+def page(
+    request: pytest.FixtureRequest,
+    browser: Browser,
+    live_server: Any,
+    transactional_db: None,
+    settings: Any,
+    tmp_path: Path,
+) -> Iterator[Page]:
     """A desktop-sized page in a fresh context; relative URLs go to the live server."""
-    yield from _new_page(browser, live_server, settings, tmp_path, viewport=DESKTOP)
+    yield from _new_page(request, browser, live_server, settings, tmp_path, viewport=DESKTOP)
 
 
 @pytest.fixture
 def phone_page(
-    browser: Browser, live_server: Any, transactional_db: None, settings: Any, tmp_path: Path
+    request: pytest.FixtureRequest,
+    browser: Browser,
+    live_server: Any,
+    transactional_db: None,
+    settings: Any,
+    tmp_path: Path,
 ) -> Iterator[Page]:
     """A phone: 390x844, touch, mobile viewport meta honoured."""
     yield from _new_page(
+        request,
         browser,
         live_server,
         settings,
