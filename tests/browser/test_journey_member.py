@@ -72,7 +72,11 @@ def test_member_posts_an_item_with_an_arabic_title(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Post").click()
     page.get_by_role("button", name="Publish").click()
     summary = page.get_by_role("alert")
-    expect(summary).to_contain_text(re.compile(r"Please correct the \d+ problems? below\."))
+    expect(summary).to_contain_text(re.compile(r"Please correct (this problem|these \d+ problems):"))
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name=re.compile(r"^Title: Give the item a title"))).to_have_attribute(
+        "href", "#id_title"
+    )
     title_field = page.locator(".field", has=page.get_by_label("Title"))
     expect(title_field.locator(".error")).to_have_text("Give the item a title: what happened, where.")
     rating_field = page.locator(".field", has=page.get_by_role("group", name=re.compile(r"^Rating")))

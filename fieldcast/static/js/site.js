@@ -15,6 +15,10 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
+  // A form that came back with errors: move focus to its summary so it is read out.
+  var summary = document.querySelector("[data-autofocus]");
+  if (summary) { summary.focus(); }
+
   // Dialogs (Embed Code).
   document.addEventListener("click", function (event) {
     var opener = event.target.closest("[data-open-dialog]");
@@ -91,6 +95,9 @@
       var script = document.createElement("script");
       script.src = mapButton.getAttribute("data-leaflet-js");
       script.onload = function () {
+        // Leaflet guesses its image folder from its stylesheet, which may not be loaded
+        // yet: tell it where the marker images are.
+        window.L.Icon.Default.imagePath = mapButton.getAttribute("data-leaflet-css").replace(/leaflet\.css$/, "images/");
         var lat = parseFloat(mapButton.getAttribute("data-lat"));
         var lon = parseFloat(mapButton.getAttribute("data-lon"));
         var map = window.L.map(container).setView([lat, lon], 8);
