@@ -110,16 +110,15 @@
       " asset-" + state.status;
     node.setAttribute("data-status", state.status);
     if (state.done) { node.setAttribute("data-done", "1"); }
-    var row = node.closest("[data-upload]");
+    var rowNode = node.closest("[data-upload]");
+    var row = rowNode && rowNode.uploadRow;
     if (row) {
-      row.setAttribute("data-status", state.status);
-      var name = row.querySelector("[data-name]");
-      if (name && !name.textContent && state.name) { name.textContent = state.name; }
+      rowNode.setAttribute("data-status", state.status);
+      if (!row.knownName && state.name) { row.setName(state.name); }
       if (state.done) {
-        var region = row.closest("[data-uploader]").querySelector("[data-upload-announce]");
-        var who = (name && name.textContent) || "A file";
-        announce(region, state.status === "failed" ? who + " could not be processed: " + state.failure_reason
-          : who + " is processed and ready.");
+        var region = rowNode.closest("[data-uploader]").querySelector("[data-upload-announce]");
+        announce(region, state.status === "failed" ? row.name() + " could not be processed: " + state.failure_reason
+          : row.name() + " is processed and ready.");
       }
     }
   }
@@ -202,6 +201,10 @@
     root.hidden = false;
     var fallback = root.parentNode.querySelector("[data-upload-fallback]");
     if (fallback) { fallback.hidden = true; }
+    var form = root.closest("form");
+    if (form) {
+      Array.prototype.forEach.call(form.querySelectorAll("[data-upload-reveal]"), function (node) { node.hidden = false; });
+    }
   }
 
   // Unfinished uploads from an earlier visit (tus keeps their URLs in localStorage): say how to resume.
@@ -253,15 +256,18 @@
     row.remove = self.button(actions, "Remove", "remove");
     row.node.appendChild(actions);
     row.setName = function (text) {
+      row.knownName = Boolean(text);
       title.textContent = text;
+      text = text || "this file";
       row.bar.setAttribute("aria-label", "Upload of " + text);
       row.stateNode.lastChild.setAttribute("aria-label", "Processing of " + text);
-      [["pause", row.pause], ["up", row.up], ["down", row.down], ["remove", row.remove]].forEach(function (pair) {
-        pair[1].setAttribute("aria-label", pair[1].textContent + ": " + text);
+      [row.pause, row.up, row.down, row.remove].forEach(function (button) {
+        button.setAttribute("aria-label", button.textContent + ": " + text);
       });
     };
     row.name = function () { return title.textContent || "This file"; };
-    row.setName(name || "file");
+    row.node.uploadRow = row;
+    row.setName(name || "");
     row.pause.addEventListener("click", function () { self.togglePause(row); });
     row.up.addEventListener("click", function () { self.move(row, -1, row.up); });
     row.down.addEventListener("click", function () { self.move(row, 1, row.down); });
@@ -376,13 +382,16 @@
     row.errorNode.hidden = false;
     var refused = err && err.originalResponse && err.originalResponse.getStatus() >= 400 &&
       err.originalResponse.getStatus() < 500 && err.originalResponse.getStatus() !== 403;
+    row.refused = refused;
     if (refused) {
       row.pause.hidden = true;  // the same bytes would be refused again
+      row.bar.hidden = true;
+      this.setMeta(row, "Not uploaded");
     } else {
       row.pause.textContent = "Retry";
       row.setName(row.name());
     }
-    this.setMeta(row, "Stopped at " + row.bar.value + "%");
+    if (!refused) { this.setMeta(row, "Stopped at " + row.bar.value + "%"); }
     announce(this.region, row.name() + ": " + row.errorNode.textContent);
     this.refresh();
   };
@@ -451,9 +460,11 @@
     }
     var broken = this.rows.filter(function (row) {
       return row.state === "error" || row.node.getAttribute("data-status") === "failed";
-    });
-    if (broken.length) {
-      return broken[0].name() + " could not be uploaded or processed: remove it (or retry) before sending the form.";
+    })[0];
+    if (broken) {
+      if (broken.state !== "error") { return "Remove " + broken.name() + " first: it could not be processed."; }
+      if (broken.refused) { return "Remove " + broken.name() + " first: the server refused it."; }
+      return broken.name() + " stopped uploading: press Retry, or remove it.";
     }
     return "";
   };
