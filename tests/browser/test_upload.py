@@ -16,7 +16,7 @@ from playwright.sync_api import Page, Route, expect
 
 from fieldcast.items.models import Item
 from fieldcast.media.ffmpeg import ffmpeg_binary
-from fieldcast.media.models import MediaAsset
+from fieldcast.media.models import MediaAsset, Upload
 from fieldcast.media.testing import media_dirs_fixture  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -153,6 +153,35 @@ def test_member_uploads_a_video_publishes_and_plays_it(
     # My uploads lists it, ready.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My uploads").click()
     expect(page.locator(".my-upload", has_text="Street clip, Kharkiv")).to_contain_text("street.mp4 (video): Ready")
+    assert_clean(page)
+
+
+def test_an_upload_cut_off_by_a_reload_resumes_when_the_file_is_chosen_again(
+    page: Page, live_server: Any, media_dirs: Any, tmp_path: Path
+) -> None:
+    member = make_user(username="flaky")
+    clip = make_clip(tmp_path)
+    login(page, live_server, member)
+    page.on("dialog", lambda dialog: dialog.accept())  # "leave the page?" while uploading
+    held = hold_first_patch(page)
+    page.goto("/new")
+    page.get_by_label("Add videos or pictures").set_input_files(clip)
+    for _ in range(SLOW_MS // 100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the first PATCH never came"
+    page.reload()
+
+    previous = page.locator("[data-upload-previous]")
+    expect(previous).to_have_text(re.compile(r"^Unfinished upload from before: street\.mp4\. Choose the same file"))
+    page.get_by_label("Add videos or pictures").set_input_files(clip)
+    row = page.locator("[data-upload]", has_text="street.mp4")
+    expect(row.locator(".upload-meta")).to_have_text("100% · uploaded", timeout=SLOW_MS)
+    upload = Upload.objects.get(owner=member)  # the same upload, resumed: not a second one
+    assert upload.completed_at is not None
+    expect(page.locator("input[name=assets]")).to_have_value(upload.asset.public_id)
+    assert page.evaluate("() => Object.keys(localStorage).filter(k => k.startsWith('tus::')).length") == 0
     assert_clean(page)
 
 
