@@ -209,16 +209,20 @@ def item_refresh_lifecycle(*, item_id: int) -> None:
     """Recompute an item's lifecycle from its media assets (the media pipeline calls this
     whenever an asset becomes playable, ready or failed): ready once any video is playable
     or any image is ready, failed (with the files' reasons) when every file failed,
-    processing otherwise. An item without assets, or a draft, is left as it is."""
+    processing otherwise. A draft is left as it is; an item whose last file was removed
+    becomes a text report (ready), so that no item waits for a file that no longer exists."""
     from fieldcast.media.models import MediaAsset
 
     item = Item.objects.select_for_update().filter(pk=item_id).first()
     if item is None or item.lifecycle == Lifecycle.DRAFT:
         return
     assets = list(MediaAsset.objects.filter(item_id=item_id).values_list("status", "playable", "failure_reason"))
-    if not assets:
-        return
     reason = ""
+    if not assets:
+        if item.lifecycle != Lifecycle.READY:
+            item.lifecycle, item.failure_reason = Lifecycle.READY, ""
+            item.save(update_fields=["lifecycle", "failure_reason", "updated_at"])
+        return
     if any(playable or status == MediaAsset.Status.READY for status, playable, _ in assets):
         lifecycle = Lifecycle.READY
     elif all(status == MediaAsset.Status.FAILED for status, _, _ in assets):

@@ -16,7 +16,7 @@ from fieldcast.player.tokens import event_token
 
 from .access import Access, item_get_editable, item_get_for_viewer
 from .forms import DeleteForm, ItemForm
-from .models import Item, Tag
+from .models import Item, Lifecycle, Tag
 from .selectors import EDITORIAL_FEATURED, EDITORIAL_MUST_SEE, editorial_items, item_list_page, item_page_context
 from .services import item_create, item_delete, item_update
 
@@ -47,7 +47,7 @@ def item_detail(request: HttpRequest, public_id: str, slug: str | None = None) -
         return redirect(item.get_absolute_url(), permanent=True)
     context = item_page_context(result, viewer)
     context["comment_form"] = comment_form_for(request, item)
-    if result.access in (Access.SHOW, Access.INTERSTITIAL):
+    if result.access in (Access.SHOW, Access.INTERSTITIAL) and item.lifecycle == Lifecycle.READY:
         context["event_token"] = event_token(item.public_id)
     return render(request, "items/item_detail.html", context, status=result.status_code)
 

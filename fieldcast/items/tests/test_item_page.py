@@ -207,3 +207,22 @@ def test_follow_ups_are_linked_both_ways(client, reference_item):
     assert "Second day of fighting" in body
     assert "Updates: 1 |" in body
     assert reference_item.title in client.get(update.get_absolute_url()).content.decode()
+
+
+def test_removing_the_last_file_makes_the_item_a_text_report(db):
+    from fieldcast.items.services import item_refresh_lifecycle
+    from fieldcast.media.services.attach import item_remove_asset
+
+    item = ItemFactory(lifecycle="processing")
+    asset = attach_video_rows(item)
+    item_remove_asset(item=item, asset=asset)
+    item_refresh_lifecycle(item_id=item.pk)
+    item.refresh_from_db()
+    assert item.lifecycle == "ready"
+
+
+def test_unfinished_items_carry_no_event_token(client, db):
+    item = ItemFactory(lifecycle="processing")
+    client.force_login(item.author)
+    body = client.get(item.get_absolute_url()).content.decode()
+    assert "data-event-token" not in body

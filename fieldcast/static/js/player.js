@@ -199,7 +199,9 @@
     if (container.getAttribute("data-sources")) {
       attach(container);
     } else {
-      setStatus(container, "empty", "No video has been attached to this item yet.");
+      setStatus(container, "empty", container.hasAttribute("data-pending")
+        ? "The video is still being processed: it appears here as soon as it can play."
+        : "No video has been attached to this item yet.");
     }
   });
 
