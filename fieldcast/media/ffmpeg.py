@@ -2,7 +2,7 @@
 
 Every ffmpeg the pipeline starts goes through `ffmpeg_run`, which
 - passes `-progress pipe:1 -nostats` and turns `out_time_us` into a percent of the
-  expected duration, reported through a callback (about twice a second);
+  expected duration, reported through a callback (four times a second);
 - holds one of TRANSCODE_CONCURRENCY slots while the child runs. `db_worker` runs one task
   at a time per process, so with the default of 1 the slot only matters when tasks run in
   threads (an immediate backend under a threaded server); across processes the number of
@@ -108,7 +108,8 @@ def ffmpeg_command(args: Sequence[str]) -> list[str]:
         ffmpeg_binary(),
         "-hide_banner", "-nostdin", "-y",
         "-loglevel", "warning",
-        "-progress", "pipe:1", "-nostats",
+        # A report every 0.25 s (default 0.5): callers watch the output as it grows.
+        "-progress", "pipe:1", "-nostats", "-stats_period", "0.25",
         *args,
     ]  # fmt: skip
 

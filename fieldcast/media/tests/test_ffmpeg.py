@@ -57,7 +57,7 @@ def test_ladder_command_line(tmp_path, settings):
     probe = Probe(kind="video", format="mp4", ext=".mp4", width=1280, height=720, video_stream=0, audio_stream=1)
     command = ladder.ladder_command(tmp_path / "in.mp4", tmp_path / "hls", probe, ladder_plan(1280, 720, 30))
     line = " ".join(command)
-    assert line.startswith("ffmpeg -hide_banner -nostdin -y -loglevel warning -progress pipe:1 -nostats -i ")
+    assert line.startswith("ffmpeg -hide_banner -nostdin -y -loglevel warning -progress pipe:1 -nostats -stats_period")
     assert "[0:0]split=4[s0][s1][s2][s3]" in line
     assert "-var_stream_map v:0,a:0,name:240 v:1,a:1,name:360 v:2,a:2,name:480 v:3,a:3,name:720" in line
     assert "-force_key_frames:v expr:gte(t,n_forced*2)" in line
