@@ -19,6 +19,7 @@ from django.core import signing
 from django.urls import reverse
 
 from .models import MediaAsset, Rendition
+from .paths import asset_dir
 
 if TYPE_CHECKING:
     from fieldcast.items.models import Item
@@ -38,10 +39,6 @@ SCOPES = {
 
 # Rendition profile → (scope, whether it is the entry point the player loads).
 PROFILE_SCOPES = {"hls": "hls", "mp4": "mp4", "poster": "poster", "thumb": "poster", "sprite-vtt": "preview"}
-
-
-def asset_dir(asset_public_id: str) -> str:
-    return f"assets/{asset_public_id}"
 
 
 def sign(asset_public_id: str, scope: str) -> str:
