@@ -38,6 +38,7 @@ from .data import (
     Occurred,
     UserSpec,
 )  # fmt: skip
+from .media import demo_media_enqueue, items_needing_media
 
 ITEMS: Final[list[ItemSpec]] = [*items_levant.ITEMS, *items_ukraine.ITEMS, *items_americas.ITEMS]
 DEMO_EMAIL_DOMAIN = "demo.fieldcast.invalid"
@@ -59,6 +60,7 @@ class DemoSummary:
     items: int = 0
     comments: int = 0
     existing: int = 0  # users, places, channels and items found from an earlier run
+    media_queued: int = 0  # items whose generated video was enqueued (tasks.generate_demo_media)
 
     @property
     def created(self) -> int:
@@ -72,7 +74,10 @@ class DemoSummary:
 
 
 @transaction.atomic
-def load_demo(*, stdout: Writer | None = None) -> DemoSummary:
+def load_demo(*, stdout: Writer | None = None, media: bool = True) -> DemoSummary:
+    """Load what is missing. With `media`, every item without media (and not queued already)
+    gets a generate_demo_media task, enqueued when the transaction commits."""
+
     def say(line: str) -> None:
         if stdout is not None:
             stdout.write(f"{line}\n")
@@ -86,7 +91,8 @@ def load_demo(*, stdout: Writer | None = None) -> DemoSummary:
     channels = _load_channels(summary, owner=users[CHANNEL_OWNER], now=now)
     say(f"Channels: {summary.channels} new.")
     refs: dict[str, Item] = {}
-    for spec in ITEMS:
+    loaded: list[tuple[Item, int, float]] = []
+    for variant, spec in enumerate(ITEMS):
         author = users[spec["author"]]
         item = Item.objects.filter(author=author, title=clean_line(spec["title"])).first()
         if item is None:
@@ -98,6 +104,13 @@ def load_demo(*, stdout: Writer | None = None) -> DemoSummary:
             summary.existing += 1
         if "ref" in spec:
             refs[spec["ref"]] = item
+        loaded.append((item, variant, spec["days_ago"]))
+    if media:
+        # The newest items first: the home page fills from the top.
+        loaded.sort(key=lambda entry: entry[2])
+        pending = items_needing_media([(item, variant) for item, variant, _ in loaded])
+        demo_media_enqueue(pending)
+        summary.media_queued = len(pending)
     return summary
 
 
@@ -207,9 +220,8 @@ def _create_item(
         visibility=spec.get("visibility", Visibility.PUBLIC),
         update_of=refs[spec["update_of"]] if "update_of" in spec else None,
     )
-    # TODO(media pipeline): give the demo item a generated video here (an ffmpeg
-    # testsrc2/sine clip attached as its source file, then encoded like an upload).
-    # Until then demo items are text posts, ready at once.
+    # Created without files (ready at once); load_demo then enqueues its generated video
+    # (media.py), and the item is `processing` only while the media worker makes it.
     curator = users[CHANNEL_OWNER]
     for slug in spec.get("editorial", []):
         channel_add_item(channel=channels[slug], item=item, actor=curator)

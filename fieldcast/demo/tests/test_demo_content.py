@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        summary: DemoSummary = load_demo()
+        summary: DemoSummary = load_demo(media=False)
         yield summary
         transaction.set_rollback(True)
 

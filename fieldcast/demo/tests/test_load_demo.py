@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo():
-    return load_demo()
+    return load_demo(media=False)  # media: test_demo_media.py
 
 
 def _snapshot() -> tuple[dict[str, int], dict[tuple[str, str], dict[str, int]]]:
@@ -34,7 +34,7 @@ def test_running_twice_changes_nothing(demo):
     before = _snapshot()
     links_before = list(ChannelItem.objects.order_by("pk").values_list("channel_id", "item_id", "added_at"))
 
-    again = load_demo()
+    again = load_demo(media=False)
 
     assert again.created == 0
     assert again.existing == demo.created - demo.comments
@@ -54,7 +54,7 @@ def test_refuses_to_post_as_a_real_account():
 
 def test_command_prints_the_credentials():
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", "--no-media", stdout=out)
     text = out.getvalue()
     for credential in DEMO_CREDENTIALS:
         assert f"{credential['username']}" in text
@@ -62,5 +62,5 @@ def test_command_prints_the_credentials():
     assert f"{len(ITEMS)} items" in text
 
     second = StringIO()
-    call_command("load_demo", stdout=second)
+    call_command("load_demo", "--no-media", stdout=second)
     assert "Created 0 users, 0 places, 0 channels, 0 items and 0 comments" in second.getvalue()
