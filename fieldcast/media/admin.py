@@ -38,11 +38,18 @@ class MediaAssetAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry processing")
     def retry_processing(self, request: HttpRequest, queryset: QuerySet[MediaAsset]) -> None:
-        count = 0
+        retried = busy = 0
         for asset_id in queryset.values_list("pk", flat=True):
-            asset_retry(asset_id=asset_id)
-            count += 1
-        self.message_user(request, f"{count} file(s) queued for processing again.", messages.SUCCESS)
+            if asset_retry(asset_id=asset_id):
+                retried += 1
+            else:
+                busy += 1
+        if retried:
+            self.message_user(request, f"{retried} file(s) queued for processing again.", messages.SUCCESS)
+        if busy:
+            self.message_user(
+                request, f"{busy} file(s) are being processed right now: retry them if they stop.", messages.WARNING
+            )
 
 
 @admin.register(Upload)

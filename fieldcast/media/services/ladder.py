@@ -78,7 +78,8 @@ def ladder_args(source: Path, out_dir: Path, probe: Probe, rungs: list[Rung]) ->
     graph = [f"[0:{probe.video_stream}]split={n}{branches}" if n > 1 else f"[0:{probe.video_stream}]null[s0]"]
     for i, rung in enumerate(rungs):
         graph.append(f"[s{i}]scale={rung.width}:{rung.height}:flags=bicubic,format=yuv420p,setsar=1[v{i}]")
-    args = ["-i", str(source), "-filter_complex", ";".join(graph)]
+    # Local files only: no demuxer may reach out to the network or other protocols.
+    args = ["-protocol_whitelist", "file", "-i", str(source), "-filter_complex", ";".join(graph)]
     stream_map = []
     for i in range(n):
         args += ["-map", f"[v{i}]"]
@@ -124,7 +125,7 @@ def ladder_command(source: Path, out_dir: Path, probe: Probe, rungs: list[Rung])
 def remux_args(playlist: Path, target: Path) -> list[str]:
     """Progressive MP4 from one rung's playlist: a copy of its streams, moov first."""
     return [
-        "-i", str(playlist),
+        "-protocol_whitelist", "file", "-i", str(playlist),
         "-map", "0:v", "-map", "0:a?", "-c", "copy",
         "-map_metadata", "-1", "-map_chapters", "-1", "-fflags", "+bitexact",
         "-movflags", "+faststart",

@@ -76,10 +76,23 @@ def assets_reap_stuck(*, now: datetime.datetime | None = None) -> ReapOutcome:
     return outcome
 
 
-def asset_retry(*, asset_id: int) -> None:
-    """Process an asset again from its original (the admin's "Retry processing")."""
+def _beating(asset: MediaAsset) -> bool:
+    stale_before = timezone.now() - datetime.timedelta(seconds=settings.PROCESSING_HEARTBEAT_STALE_S)
+    return (
+        asset.status == MediaAsset.Status.PROCESSING
+        and asset.heartbeat_at is not None
+        and asset.heartbeat_at >= stale_before
+    )
+
+
+def asset_retry(*, asset_id: int) -> bool:
+    """Process an asset again from its original, attempts counted afresh (the admin's
+    "Retry processing"). False, and nothing done, while a run is alive: resetting the
+    attempts under it would let its writes pass the fence of the run that follows."""
     with transaction.atomic():
         asset = MediaAsset.objects.select_for_update().get(pk=asset_id)
+        if _beating(asset):
+            return False
         asset.status, asset.attempts, asset.failure_reason = MediaAsset.Status.PENDING, 0, ""
         asset.step, asset.progress, asset.playable, asset.heartbeat_at = "", 0, False, None
         asset.save(
@@ -88,3 +101,4 @@ def asset_retry(*, asset_id: int) -> None:
         Rendition.objects.filter(asset=asset).delete()
         refresh_item(asset)
         transaction.on_commit(functools.partial(enqueue_processing, asset.pk))
+    return True

@@ -378,3 +378,13 @@ def test_storage_without_local_paths(clips, media_dirs, member, settings):
     assert data[:2] == b"\xff\xd8"
     assert GPS_MAKE.encode() not in data
     assert default_storage.size(asset.original) == asset.size
+
+
+def test_admin_retry_leaves_a_live_run_alone(clips, media_dirs, member):
+    asset = asset_from_file(clips.image(), owner=member)
+    stuck(asset, attempts=1, minutes_ago=0)
+    assert asset_retry(asset_id=asset.pk) is False
+    asset.refresh_from_db()
+    assert (asset.status, asset.attempts) == ("processing", 1)
+    stuck(asset, attempts=1, minutes_ago=10)
+    assert asset_retry(asset_id=asset.pk) is True
