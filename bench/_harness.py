@@ -168,7 +168,7 @@ def prepared_app() -> Iterator[App]:
             started = time.perf_counter()
             app.manage("migrate", "--noinput")
             app.manage("collectstatic", "--noinput")
-            app.manage("load_demo")
+            app.manage("load_demo", "--no-media")
             print(f"migrated, collected static files, loaded the demo in {time.perf_counter() - started:.1f} s")
             yield app
         finally:

@@ -85,6 +85,10 @@ def media_for_item(item: Item, assets: list[MediaAsset]) -> list[AssetMedia]:
     """URLs for an item's assets. Call only after the access layer answered SHOW
     for this viewer (items.access.item_get_for_viewer); `assets` come with their
     renditions prefetched."""
+    from fieldcast.items.models import Moderation
+
+    if item.moderation in (Moderation.REMOVED, Moderation.DISABLED):
+        return []  # withheld from everyone, staff too: the serving view refuses them
     media = []
     for asset in assets:
         if asset.status == MediaAsset.Status.FAILED or not (asset.playable or asset.status == MediaAsset.Status.READY):

@@ -226,3 +226,15 @@ def test_unfinished_items_carry_no_event_token(client, db):
     client.force_login(item.author)
     body = client.get(item.get_absolute_url()).content.decode()
     assert "data-event-token" not in body
+
+
+def test_files_attached_later_follow_the_first(db):
+    from fieldcast.media.models import MediaAsset
+    from fieldcast.media.services.attach import item_attach_assets
+
+    item = ItemFactory()
+    first = MediaAsset.objects.create(owner=item.author, original_name="first.mp4")
+    second = MediaAsset.objects.create(owner=item.author, original_name="second.jpg")
+    item_attach_assets(item=item, assets=[first])
+    item_attach_assets(item=item, assets=[second])
+    assert list(MediaAsset.objects.filter(item=item).order_by("position").values_list("position", flat=True)) == [0, 1]

@@ -47,7 +47,8 @@ def item_attach_assets(*, item: Item, assets: Sequence[MediaAsset]) -> None:
     """Attach assets after the item's existing ones, in the given order."""
     from fieldcast.items.services import item_refresh_lifecycle
 
-    start = (MediaAsset.objects.filter(item=item).aggregate(m=Max("position"))["m"] or -1) + 1
+    highest = MediaAsset.objects.filter(item=item).aggregate(m=Max("position"))["m"]
+    start = 0 if highest is None else highest + 1
     for offset, asset in enumerate(a for a in assets if a.item_id != item.pk):
         MediaAsset.objects.filter(pk=asset.pk, item__isnull=True).update(item=item, position=start + offset)
     item_refresh_lifecycle(item_id=item.pk)

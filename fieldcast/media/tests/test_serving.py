@@ -138,3 +138,10 @@ def test_token_cannot_be_reused_for_another_asset(client, media_item):
     response = client.get(reverse("media:serve", kwargs={"token": token, "name": "hls/master.m3u8"}))
     assert response.status_code == 404
     assert TOKEN_SALT
+
+
+def test_removed_items_issue_no_media_urls_even_to_staff(media_item):
+    item, asset = media_item
+    Item.objects.filter(pk=item.pk).update(moderation="removed")
+    item.refresh_from_db()
+    assert media_for_item(item, [asset]) == []
