@@ -20,4 +20,4 @@ def process_asset(asset_id: int) -> None:
 @task(queue_name="default")
 def reap_stuck_assets() -> dict[str, list[int]]:
     outcome = assets_reap_stuck()
-    return {"requeued": outcome.requeued, "failed": outcome.failed}
+    return {"requeued": outcome.requeued, "failed": outcome.failed, "enqueued": outcome.enqueued}

@@ -55,12 +55,42 @@ def asset_retry_or_fail(
 class ReapOutcome:
     requeued: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    enqueued: list[int] = field(default_factory=list)  # pending with no task to run them
+
+
+# A pending asset older than this with no waiting or running task lost its enqueue.
+PENDING_WITHOUT_TASK_S = 10 * 60
+
+
+def _assets_with_a_task() -> set[int]:
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from fieldcast.media.tasks import process_asset
+
+    rows = DBTaskResult.objects.filter(
+        task_path=process_asset.module_path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    ).values_list("args_kwargs", flat=True)
+    return {row["args"][0] for row in rows if isinstance(row, dict) and row.get("args")}
+
+
+def _enqueue_orphans(now: datetime.datetime) -> list[int]:
+    """Pending assets whose task was lost (a crash between commit and enqueue): queue them."""
+    old = now - datetime.timedelta(seconds=PENDING_WITHOUT_TASK_S)
+    pending = set(
+        MediaAsset.objects.filter(status=MediaAsset.Status.PENDING, created_at__lt=old).values_list("pk", flat=True)
+    )
+    orphans = sorted(pending - _assets_with_a_task()) if pending else []
+    for asset_id in orphans:
+        enqueue_processing(asset_id)
+    return orphans
 
 
 def assets_reap_stuck(*, now: datetime.datetime | None = None) -> ReapOutcome:
     """Assets whose run stopped beating (worker killed): queued again, or failed after
     PROCESSING_MAX_ATTEMPTS attempts. (django-tasks-db never takes a running job back.)"""
-    stale_before = (now or timezone.now()) - datetime.timedelta(seconds=settings.PROCESSING_HEARTBEAT_STALE_S)
+    now = now or timezone.now()
+    stale_before = now - datetime.timedelta(seconds=settings.PROCESSING_HEARTBEAT_STALE_S)
     stuck = MediaAsset.objects.filter(status=MediaAsset.Status.PROCESSING).filter(
         Q(heartbeat_at__lt=stale_before) | Q(heartbeat_at__isnull=True, created_at__lt=stale_before)
     )
@@ -71,8 +101,11 @@ def assets_reap_stuck(*, now: datetime.datetime | None = None) -> ReapOutcome:
             outcome.requeued.append(asset_id)
         elif result == "failed":
             outcome.failed.append(asset_id)
-    if outcome.requeued or outcome.failed:
-        log.warning("reaper: requeued %s, failed %s", outcome.requeued, outcome.failed)
+    outcome.enqueued = _enqueue_orphans(now)
+    if outcome.requeued or outcome.failed or outcome.enqueued:
+        log.warning(
+            "reaper: requeued %s, failed %s, enqueued lost %s", outcome.requeued, outcome.failed, outcome.enqueued
+        )
     return outcome
 
 

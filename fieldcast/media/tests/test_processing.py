@@ -388,3 +388,15 @@ def test_admin_retry_leaves_a_live_run_alone(clips, media_dirs, member):
     assert (asset.status, asset.attempts) == ("processing", 1)
     stuck(asset, attempts=1, minutes_ago=10)
     assert asset_retry(asset_id=asset.pk) is True
+
+
+def test_reaper_enqueues_pending_assets_whose_task_was_lost(member):
+    old = MediaAsset.objects.create(owner=member, original_name="lost.mp4")
+    MediaAsset.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    fresh = MediaAsset.objects.create(owner=member, original_name="just-uploaded.mp4")
+    outcome = assets_reap_stuck()
+    assert outcome.enqueued == [old.pk]
+    assert fresh.pk not in outcome.enqueued
+    # Its task now waits in the queue: the next round leaves it alone.
+    assert assets_reap_stuck().enqueued == []
+    assert DBTaskResult.objects.filter(args_kwargs__args=[old.pk]).count() == 1
