@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 
 from django.conf import settings
 from django.core import signing
@@ -41,15 +40,19 @@ def is_bot(request: HttpRequest) -> bool:
     return not agent or bool(_BOT.search(agent))
 
 
-def viewer_key(request: HttpRequest) -> str:
-    """Members by id; guests by their first-party cookie, else by a salted hash of
-    address and browser that changes daily (no stable identifier is stored)."""
+def viewer_key(request: HttpRequest) -> tuple[str, str | None]:
+    """(the key an event counts under, a visitor id to store in the cookie or None).
+
+    Members count by id. A guest counts by their first-party cookie; a guest without
+    one counts by a salted hash of address and browser (it changes daily, so no stable
+    identifier is kept), and that same hash becomes their cookie, so the next event
+    counts under the same key. A client that drops cookies stays on the hash."""
     user = request.user
     if user.is_authenticated:
-        return f"u:{user.pk}"
+        return f"u:{user.pk}", None
     cookie = request.COOKIES.get(VISITOR_COOKIE, "")
     if _VISITOR_ID.match(cookie):
-        return f"c:{cookie}"
+        return f"v:{cookie}", None
     material = "|".join(
         [
             settings.SECRET_KEY,
@@ -58,7 +61,8 @@ def viewer_key(request: HttpRequest) -> str:
             request.headers.get("User-Agent", ""),
         ]
     )
-    return "h:" + hashlib.sha256(material.encode()).hexdigest()[:40]
+    visitor_id = hashlib.sha256(material.encode()).hexdigest()[:40]
+    return f"v:{visitor_id}", visitor_id
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -67,7 +71,3 @@ def client_ip(request: HttpRequest) -> str:
         if forwarded:
             return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
-
-
-def new_visitor_id() -> str:
-    return secrets.token_urlsafe(16)

@@ -18,7 +18,7 @@ from fieldcast.items.models import Item, Lifecycle, Moderation
 from .models import EventKind
 from .selectors import item_stats
 from .services.counting import Event, event_count
-from .tokens import VISITOR_COOKIE, is_bot, new_visitor_id, read_event_token, viewer_key
+from .tokens import VISITOR_COOKIE, is_bot, read_event_token, viewer_key
 
 _HOST = re.compile(r"^[a-z0-9.-]{1,253}(:\d{1,5})?$")
 
@@ -44,18 +44,18 @@ def _record(request: HttpRequest, kind: str) -> HttpResponse:
     if item is None or item.lifecycle != Lifecycle.READY or item.moderation != Moderation.OK:
         return _bad("This item cannot be counted.", status=404)
     counted = False
+    key, new_visitor_id = viewer_key(request)
     own = request.user.is_authenticated and request.user.pk == item.author_id
     if not own and not is_bot(request):
-        event = Event(
-            item_id=item.pk, kind=kind, viewer_key=viewer_key(request), embed=embed, host=host if embed else ""
-        )
+        event = Event(item_id=item.pk, kind=kind, viewer_key=key, embed=embed, host=host if embed else "")
         counted = event_count(event)
     response = JsonResponse({"counted": counted})
-    if not request.user.is_authenticated and VISITOR_COOKIE not in request.COOKIES:
+    if new_visitor_id is not None:
+        # The id this event counted under, so that the next one counts under it too.
         # Inside another site's iframe only SameSite=None cookies come back (https only).
         secure = request.is_secure()
         response.set_cookie(
-            VISITOR_COOKIE, new_visitor_id(), max_age=365 * 24 * 3600, httponly=True,
+            VISITOR_COOKIE, new_visitor_id, max_age=365 * 24 * 3600, httponly=True,
             samesite="None" if secure else "Lax", secure=secure or settings.SESSION_COOKIE_SECURE,
         )  # fmt: skip
     return response

@@ -46,7 +46,9 @@ def embed(request: HttpRequest, public_id: str) -> HttpResponse:
         context["not_embeddable"] = True
     elif result is not None and result.access is Access.SHOW:
         context["video"] = _main_video(result.item)
-        context["event_token"] = event_token(result.item.public_id, embed=True)
+        # The Embed Code dialog's live preview (?preview=1) plays without counting.
+        if request.GET.get("preview") != "1":
+            context["event_token"] = event_token(result.item.public_id, embed=True)
         context["autoplay"] = request.GET.get("autoplay") == "1"
         context["loop"] = request.GET.get("loop") == "1"
     response = render(request, "player/embed.html", context, status=status)

@@ -229,3 +229,26 @@ def test_stats_follow_the_access_layer(client, db):
     assert client.get(reverse("player:stats", kwargs={"public_id": item.public_id})).status_code == 404
     private = ItemFactory(visibility="private")
     assert client.get(reverse("player:stats", kwargs={"public_id": private.public_id})).status_code == 404
+
+
+def test_a_guest_keeps_one_identity_from_the_first_event_on(db):
+    item = ItemFactory()
+    guest = Client()
+    token = event_token(item.public_id)
+    first = post(guest, "view", token)
+    assert first.json() == {"counted": True}
+    assert VISITOR_COOKIE in first.cookies
+    # The cookie carries the id the first view counted under: a reload counts nothing.
+    assert post(guest, "view", token).json() == {"counted": False}
+    # A client that drops cookies stays on the same daily hash.
+    assert post(Client(), "view", token).json() == {"counted": False}
+
+
+def test_embed_preview_carries_no_event_token(client, db):
+    from fieldcast.core.testing.factories import attach_video_rows
+
+    item = ItemFactory()
+    attach_video_rows(item)
+    url = reverse("player:embed", kwargs={"public_id": item.public_id})
+    assert "data-event-token" in client.get(url).content.decode()
+    assert "data-event-token" not in client.get(url + "?preview=1").content.decode()

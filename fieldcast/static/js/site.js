@@ -50,7 +50,8 @@
       frame.title = "Embed preview";
       frame.width = Math.min(parseInt(parts[0], 10), 480);
       frame.height = Math.round(frame.width * parseInt(parts[1], 10) / parseInt(parts[0], 10));
-      if (frame.getAttribute("src") !== src) { frame.src = src; }
+      var previewSrc = src + (src.indexOf("?") < 0 ? "?" : "&") + "preview=1";
+      if (frame.getAttribute("src") !== previewSrc) { frame.src = previewSrc; }
       if (!frame.parentNode) { preview.appendChild(frame); }
     }
   }
