@@ -15,7 +15,7 @@ RUN_ADDR ?= 127.0.0.1:8000
 help:
 	@echo "Fieldcast targets:"
 	@echo "  make setup      Python venv ($(VENV), editable install with dev extras) and JS libraries"
-	@echo "  make run        migrate, load demo content, serve http://$(RUN_ADDR)/ with both task workers"
+	@echo "  make run        migrate, load demo content, serve http://$(RUN_ADDR)/ with the task workers and the scheduler"
 	@echo "  make test       lint, migrations check, fast tests (SQLite, then PostgreSQL when"
 	@echo "                  TEST_POSTGRES_URL is set), then slow tests once (SKIP_BROWSER_TESTS=1 without chromium)"
 	@echo "  make lint       ruff check, ruff format --check, mypy"
@@ -51,7 +51,7 @@ run: setup
 	else \
 		echo "*** manage.py load_demo does not exist yet: starting without demo content ***"; \
 	fi && \
-	echo && echo "Fieldcast: http://$(RUN_ADDR)/   (Ctrl-C stops the web server and both workers)" && echo && \
+	echo && echo "Fieldcast: http://$(RUN_ADDR)/   (Ctrl-C stops the web server, the workers and the scheduler)" && echo && \
 	RUN_ADDR=$(RUN_ADDR) PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start -f Procfile
 
 # lint needs only the venv; test runs it after the full setup.
