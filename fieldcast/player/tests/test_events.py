@@ -216,6 +216,7 @@ def test_stats_panel_shows_days_embed_share_and_hosts(client, db):
         post(
             visitor, "play", embed if n else event_token(item.public_id), **({"host": "blog.example.net"} if n else {})
         )
+    counters_flush()  # with COUNTER_BUFFER=redis the counts wait in Redis until a flush
     response = client.get(reverse("player:stats", kwargs={"public_id": item.public_id}))
     body = response.content.decode()
     assert response.status_code == 200
