@@ -16,7 +16,7 @@ cd "$(dirname -- "$0")/.."
 BIN=.venv/bin
 CHROMIUM=/usr/bin/chromium
 PYTEST_ARGS=${PYTEST_ARGS:-}
-# --create-db: never reuse a test database left by an earlier run (addopts has --reuse-db).
+# --create-db: never reuse a test database left by an earlier run (pytest --reuse-db would).
 PYTEST="$BIN/pytest -p no:cacheprovider --create-db"
 summary=""
 
