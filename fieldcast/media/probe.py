@@ -65,14 +65,11 @@ class Probe:
 
 # --- sniffing -------------------------------------------------------------------------------
 
-_MARKUP_STARTS = (b"<", b"<?xml", b"<svg", b"<!doctype")
-
 
 def _looks_like_text(head: bytes) -> bool:
-    """Markup (HTML, SVG, XML) or plain text: no video or image format starts like this."""
-    body = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x0c")
-    if body[:9].lower().startswith(_MARKUP_STARTS):
-        return True
+    """Markup (HTML, SVG, XML) or plain text: no video or image format starts like this.
+    Markup counts only when the bytes also read as text, so that noise which happens to
+    start with "<" is called unreadable, not a web page."""
     encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
     if encoding == "utf-8" and b"\x00" in head:
         return False
@@ -83,8 +80,10 @@ def _looks_like_text(head: bytes) -> bool:
             return False
         text = head[: exc.start].decode(encoding)
     text = text.lstrip("\ufeff \t\r\n")
-    printable = sum(ch.isprintable() or ch in "\t\r\n" for ch in text)
-    return bool(text) and (text.startswith("<") or printable / len(text) > 0.98)
+    if not text:
+        return False
+    printable = sum(ch.isprintable() or ch in "\t\r\n" for ch in text) / len(text)
+    return printable > 0.98 or (text.startswith("<") and printable > 0.9)
 
 
 def _looks_like_iso_bmff(head: bytes) -> bool:

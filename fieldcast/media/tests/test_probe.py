@@ -6,6 +6,7 @@ with the ultrafast preset, then probed here in milliseconds.
 
 from __future__ import annotations
 
+import random
 import shutil
 
 import pytest
@@ -132,3 +133,13 @@ def test_8k_video_is_over_the_4k_limit(clips):
 )
 def test_parse_iso6709(value, point):
     assert parse_iso6709(value) == point
+
+
+@pytest.mark.parametrize("first", [b"<", b" <", b"\xff\xfe"])
+def test_noise_that_starts_like_markup_is_unreadable_not_a_web_page(first):
+    from fieldcast.media.probe import _looks_like_text
+
+    noise = first + random.Random(7).randbytes(4096)
+    assert not _looks_like_text(noise)
+    assert _looks_like_text(b"<!DOCTYPE html><html><body>hi</body></html>")
+    assert _looks_like_text("<svg xmlns='http://www.w3.org/2000/svg'>عربي</svg>".encode())
