@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 from typing import Any
 
 from django import forms
+from django.http import Http404
 from django.utils import timezone
 
 from fieldcast.channels.models import Channel
@@ -14,6 +16,8 @@ from fieldcast.media.services.attach import assets_for_attach
 
 from .models import DatePrecision, Item, Rating, Visibility
 from .services import MAX_TAG_LENGTH, MAX_TAGS, tags_parse
+
+_PUBLIC_ID_IN_TEXT = re.compile(r"(?:/v/|^)([0-9A-Za-z]{10})(?:[/?#]|$)")
 
 
 class ItemForm(forms.Form):
@@ -93,10 +97,23 @@ class ItemForm(forms.Form):
     )
     visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PUBLIC, widget=forms.RadioSelect)
 
-    def __init__(self, *args: Any, user: Any, item: Item | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, item: Item | None = None, viewer: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.item = item
+        self.viewer = viewer
+        if item is None:  # only a new item can follow up another, and needs the terms agreed
+            self.fields["follow_up_of"] = forms.CharField(
+                required=False,
+                max_length=300,
+                label="Follow-up of (optional)",
+                help_text="The link to an earlier item this one follows up, e.g. a later stage of the same event.",
+                widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "off"}),
+            )
+            self.fields["agree_terms"] = forms.BooleanField(
+                label="I agree to the terms of use",
+                error_messages={"required": "Agree to the terms of use to post: they say what may be posted here."},
+            )
         self.fields["channels"].queryset = channels_fileable_by(user)  # type: ignore[attr-defined]
 
     @classmethod
@@ -122,6 +139,25 @@ class ItemForm(forms.Form):
         if not public_ids:
             return []
         return assets_for_attach(owner=self.user, public_ids=public_ids, item=self.item)
+
+    def clean_follow_up_of(self) -> Item | None:
+        from .access import Access, item_get_for_viewer
+
+        raw = self.cleaned_data.get("follow_up_of", "").strip()
+        if not raw:
+            return None
+        match = _PUBLIC_ID_IN_TEXT.search(raw)
+        if match is None:
+            raise forms.ValidationError("Paste the link to an item of this site (it contains /v/ and its id).")
+        try:
+            result = item_get_for_viewer(self.viewer, match.group(1))
+        except Http404:
+            raise forms.ValidationError(
+                "No item you can see has this link: check it, or leave the field empty."
+            ) from None
+        if result.access not in (Access.SHOW, Access.INTERSTITIAL):
+            raise forms.ValidationError("That item was removed or is under review: it cannot receive updates.")
+        return result.item
 
     def clean_tags(self) -> list[str]:
         names = tags_parse(self.cleaned_data.get("tags", ""))

@@ -67,31 +67,28 @@ def item_unlock(request: HttpRequest, public_id: str) -> HttpResponse:
     return response
 
 
-def _update_target(request: HttpRequest) -> Item | None:
-    """The item a new one follows up ("Post an update"), if the viewer may see it."""
-    public_id = request.POST.get("update_of") or request.GET.get("update_of")
-    if not public_id:
-        return None
-    result = item_get_for_viewer(request.viewer, public_id)  # type: ignore[attr-defined]
-    if result.access not in (Access.SHOW, Access.INTERSTITIAL):
-        raise Http404("This item cannot receive updates.")
-    return result.item
-
-
 @login_required
 @limit_writes("item")
 def item_new(request: HttpRequest) -> HttpResponse:
-    update_of = _update_target(request)
-    form = ItemForm(request.POST if request.method == "POST" else None, user=request.user)
+    initial = {"follow_up_of": request.GET.get("update_of", "")}
+    form = ItemForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        user=request.user,
+        viewer=request.viewer,  # type: ignore[attr-defined]
+    )
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("agree_terms")
+        update_of = data.pop("follow_up_of")
         try:
-            item = item_create(author=request.user, update_of=update_of, **form.cleaned_data)  # type: ignore[arg-type]
+            item = item_create(author=request.user, update_of=update_of, **data)  # type: ignore[arg-type]
         except (ValidationError, PermissionDenied) as exc:
             form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
         else:
             messages.success(request, "Your item is published.")
             return redirect(item.get_absolute_url())
-    return render(request, "items/item_form.html", {"form": form, "update_of": update_of, "is_new": True})
+    return render(request, "items/item_form.html", {"form": form, "is_new": True})
 
 
 @login_required

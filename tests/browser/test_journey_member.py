@@ -47,6 +47,7 @@ def test_member_posts_an_item_with_an_arabic_title(
     page.get_by_label("Location").fill("Homs, Syria")
     page.get_by_label("Tags").fill("Homs, protest, HOMS")
     page.get_by_role("group", name="Channels").get_by_label("Syria").check()
+    page.get_by_label("I agree to the terms of use").check()
     shot(page, tmp_path, "1-form-filled")
     page.get_by_role("button", name="Publish").click()
 

@@ -25,6 +25,7 @@ def valid_data(**overrides):
         "location_label": "Homs, Syria",
         "tags": "flood, Flood, river",
         "visibility": "public",
+        "agree_terms": "on",
     }
     data.update(overrides)
     return data
@@ -70,6 +71,9 @@ def test_member_creates_an_item(client, member):
         ({"tags": "x" * 60}, "tags", "at most 50 characters"),
         ({"source": "s" * 501}, "source", "at most 500 characters"),
         ({"rating": "XX"}, "rating", "Select a valid choice"),
+        ({"agree_terms": ""}, "agree_terms", "Agree to the terms of use to post"),
+        ({"follow_up_of": "https://example.org/some/page"}, "follow_up_of", "Paste the link to an item of this site"),
+        ({"follow_up_of": "/v/ZZZZZZZZZZ/missing"}, "follow_up_of", "No item you can see has this link"),
     ],
 )
 def test_bad_input_gets_a_message_on_its_field(client, member, overrides, field, message):
@@ -160,8 +164,9 @@ def test_post_an_update(client, member):
     original = ItemFactory(title="Original report")
     client.force_login(member)
     page = client.get(reverse("items:new") + f"?update_of={original.public_id}")
-    assert "Original report" in page.content.decode()
-    client.post(reverse("items:new"), valid_data(title="Follow-up", update_of=original.public_id))
+    assert "Post an update" in page.content.decode()
+    assert f'value="{original.public_id}"' in page.content.decode()
+    client.post(reverse("items:new"), valid_data(title="Follow-up", follow_up_of=original.get_absolute_url()))
     follow_up = Item.objects.get(title="Follow-up")
     assert follow_up.update_of == original
     original.refresh_from_db()

@@ -175,7 +175,7 @@ def test_publishing_attaches_the_uploaded_files_in_order(member_client, member):
     response = member_client.post(
         reverse("items:new"),
         {"title": "Two clips", "rating": "PG", "body": "", "occurred_precision": "unknown", "visibility": "public",
-         "assets": f"{second.public_id},{first.public_id}"},
+         "agree_terms": "on", "assets": f"{second.public_id},{first.public_id}"},
     )  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:2000]
     item = Item.objects.get(title="Two clips")
