@@ -326,6 +326,45 @@ async def _read_response(reader: asyncio.StreamReader) -> _Response:
     return _Response(status, body, close)
 
 
+class KeepAlive:
+    """One keep-alive HTTP/1.1 connection: reconnects after an error or a `Connection: close`."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def send(self, request: bytes, result: LoadResult) -> _Response | None:
+        """The response, with its latency recorded in `result` when it is a 200; None (an
+        error counted in `result`) when the exchange failed."""
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(30):
+                if self.writer is None:
+                    self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+                assert self.reader is not None
+                self.writer.write(request)
+                response = await _read_response(self.reader)
+        except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError, IndexError):
+            result.errors += 1
+            self.close()
+            await asyncio.sleep(0.01)
+            return None
+        if response.status == 200:
+            result.latencies.append(time.perf_counter() - started)
+            result.bytes_per_response = len(response.body)
+        else:
+            result.errors += 1
+        if response.close:
+            self.close()
+        return response
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
 async def _connection_loop(
     host: str, port: int, path: str, deadline: float, budget: list[int], result: LoadResult
 ) -> None:
@@ -334,37 +373,13 @@ async def _connection_loop(
         f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: {USER_AGENT}\r\n"
         "Accept: text/html\r\nAccept-Encoding: identity\r\n\r\n"
     ).encode()
-    reader: asyncio.StreamReader | None = None
-    writer: asyncio.StreamWriter | None = None
+    connection = KeepAlive(host, port)
     try:
         while budget[0] > 0 and time.perf_counter() < deadline:
             budget[0] -= 1
-            started = time.perf_counter()
-            try:
-                async with asyncio.timeout(30):
-                    if writer is None:
-                        reader, writer = await asyncio.open_connection(host, port)
-                    assert reader is not None
-                    writer.write(request)
-                    response = await _read_response(reader)
-            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError, IndexError):
-                result.errors += 1
-                if writer is not None:
-                    writer.close()
-                reader = writer = None
-                await asyncio.sleep(0.01)
-                continue
-            if response.status == 200:
-                result.latencies.append(time.perf_counter() - started)
-                result.bytes_per_response = len(response.body)
-            else:
-                result.errors += 1
-            if response.close:
-                writer.close()
-                reader = writer = None
+            await connection.send(request, result)
     finally:
-        if writer is not None:
-            writer.close()
+        connection.close()
 
 
 def load(server: Server, path: str, *, connections: int, seconds: float, max_requests: int = 2_000_000) -> LoadResult:

@@ -30,9 +30,9 @@ from _harness import (
     USER_AGENT,
     App,
     BenchError,
+    KeepAlive,
     LoadResult,
     Server,
-    _read_response,
     env_float,
     env_int,
     load,
@@ -112,8 +112,7 @@ async def _post_loop(
     plays: Plays,
 ) -> None:
     """One keep-alive connection posting plays back to back until the deadline."""
-    reader: asyncio.StreamReader | None = None
-    writer: asyncio.StreamWriter | None = None
+    connection = KeepAlive(server.host, server.port)
     try:
         while time.perf_counter() < deadline:
             n = counter[0]
@@ -131,39 +130,18 @@ async def _post_loop(
                 f"Cookie: fc_vid={viewer}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                 f"Content-Length: {len(body)}\r\nAccept-Encoding: identity\r\n\r\n"
             ).encode() + body
-            started = time.perf_counter()
-            try:
-                async with asyncio.timeout(30):
-                    if writer is None:
-                        reader, writer = await asyncio.open_connection(server.host, server.port)
-                    assert reader is not None
-                    writer.write(request)
-                    response = await _read_response(reader)
-            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError, IndexError):
-                result.errors += 1
-                if writer is not None:
-                    writer.close()
-                reader = writer = None
-                await asyncio.sleep(0.01)
+            response = await connection.send(request, result)
+            if response is None or response.status != 200:
                 continue
-            if response.status == 200:
-                result.latencies.append(time.perf_counter() - started)
-                result.bytes_per_response = len(response.body)
-                if json.loads(response.body).get("counted"):
-                    if viewer in plays.viewers_counted:
-                        plays.doubled.append(viewer)
-                    plays.viewers_counted.add(viewer)
-                    plays.embed_counted += embed
-                else:
-                    plays.refused += 1
+            if json.loads(response.body).get("counted"):
+                if viewer in plays.viewers_counted:
+                    plays.doubled.append(viewer)
+                plays.viewers_counted.add(viewer)
+                plays.embed_counted += embed
             else:
-                result.errors += 1
-            if response.close:
-                writer.close()
-                reader = writer = None
+                plays.refused += 1
     finally:
-        if writer is not None:
-            writer.close()
+        connection.close()
 
 
 def post_plays(
