@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "fieldcast.pages",
     "fieldcast.media",
     "fieldcast.player",
+    "fieldcast.notifications",
     "fieldcast.demo",
 ]
 

@@ -27,6 +27,13 @@ class User(AbstractUser):
     )
     safe_mode = models.BooleanField(default=True, help_text="Shield MA (graphic) content. On for every new member.")
 
+    trusted_by_moderator = models.BooleanField(
+        default=False, help_text="Marked trusted by a moderator: their reports count toward holding an item."
+    )
+    suspended_until = models.DateTimeField(
+        null=True, blank=True, help_text="A suspended member cannot post, comment, vote or report until then."
+    )
+
     is_demo = models.BooleanField(
         default=False,
         editable=False,
@@ -64,3 +71,20 @@ class User(AbstractUser):
     @property
     def is_moderator(self) -> bool:
         return self.is_staff or self.groups.filter(name="moderators").exists()
+
+
+class Block(models.Model):
+    """`blocker` no longer sees `blocked`'s comments, and `blocked` cannot reply to or mention them."""
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_made")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_received")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_unique"),
+            models.CheckConstraint(condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} blocks {self.blocked_id}"

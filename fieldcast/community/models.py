@@ -21,3 +21,42 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on {self.item_id}"
+
+
+class VoteValue(models.IntegerChoices):
+    UP = 1, "Up"
+    DOWN = -1, "Down"
+
+
+class ItemVote(models.Model):
+    """One member's up or down vote on an item (changeable). `Item.vote_score` is the net sum."""
+
+    item = models.ForeignKey("items.Item", on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="item_votes")
+    value = models.SmallIntegerField(choices=VoteValue.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "user"], name="itemvote_one_per_user"),
+            models.CheckConstraint(condition=models.Q(value__in=[1, -1]), name="itemvote_value_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.value:+d} on {self.item_id}"
+
+
+class Favorite(models.Model):
+    """An item a member keeps. `Item.favorites_count` counts the rows."""
+
+    item = models.ForeignKey("items.Item", on_delete=models.CASCADE, related_name="favorites")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorites")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "user"], name="favorite_one_per_user")]
+        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="favorite_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} favorites {self.item_id}"

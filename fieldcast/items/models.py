@@ -58,6 +58,19 @@ class Moderation(models.TextChoices):
     DISABLED = "disabled", "Disabled (copyright notice pending)"
 
 
+class CommentsMode(models.TextChoices):
+    OPEN = "open", "Any member may comment"
+    ESTABLISHED = "established", "Only members registered for some days (no risky commenters)"
+    OFF = "off", "Comments off"
+
+
+class ContentFlag(models.TextChoices):
+    GRAPHIC_VIOLENCE = "graphic_violence", "Graphic violence"
+    DEATH_INJURY = "death_injury", "Death or injury"
+    SEXUAL = "sexual", "Sexual content"
+    LANGUAGE = "language", "Strong language"
+
+
 class DatePrecision(models.TextChoices):
     DAY = "day", "Exact day"
     MONTH = "month", "Month only"
@@ -118,6 +131,19 @@ class Item(models.Model):
         related_name="updates",
         help_text="The earlier item this one follows up.",
     )
+
+    content_flags = models.JSONField(
+        default=list, blank=True, help_text="ContentFlag values the uploader (or a moderator) ticked."
+    )
+    content_warning = models.CharField(
+        max_length=200, blank=True, help_text="One line shown before MA content, written by the uploader."
+    )
+
+    comments_mode = models.CharField(max_length=12, choices=CommentsMode.choices, default=CommentsMode.OPEN)
+    comments_min_days = models.PositiveSmallIntegerField(
+        default=7, help_text="With 'established' comments: how many days a member must have been registered."
+    )
+    comments_locked = models.BooleanField(default=False, help_text="Locked by a moderator: nobody may comment.")
 
     embeddable = models.BooleanField(default=True, help_text="Other sites may embed the player.")
     thumbnail_asset = models.ForeignKey(
