@@ -6,10 +6,13 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 ADULT_AGE = 18
+# Shown instead of the name of a member who deleted their account (items and comments kept).
+DELETED_ACCOUNT_NAME = "[deleted account]"
 
 
 class UserManager(DjangoUserManager["User"]):
@@ -20,7 +23,17 @@ class User(AbstractUser):
     """A member. Custom from the first migration so profile fields live on one row."""
 
     display_name = models.CharField(max_length=80, blank=True)
-    bio = models.TextField(max_length=2000, blank=True)
+    bio = models.TextField(max_length=2000, blank=True, help_text="Markdown")
+    bio_html = models.TextField(blank=True, editable=False, help_text="The bio rendered and sanitised when saved.")
+    avatar_key = models.CharField(
+        max_length=24,
+        blank=True,
+        editable=False,
+        help_text="Names the avatar's files (avatars/<id>/<size>-<key>, key = token.webp); empty without one.",
+    )
+    favorites_public = models.BooleanField(
+        default=False, help_text="Anyone may see this member's favorites at /u/<username>/favorites."
+    )
     date_of_birth = models.DateField(null=True, blank=True)
     adult_confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the member confirmed being 18 or over."
@@ -32,6 +45,10 @@ class User(AbstractUser):
     )
     suspended_until = models.DateTimeField(
         null=True, blank=True, help_text="A suspended member cannot post, comment, vote or report until then."
+    )
+
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the member deleted their account (a tombstone row)."
     )
 
     is_demo = models.BooleanField(
@@ -58,7 +75,21 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
+        if self.deleted_at is not None:
+            return DELETED_ACCOUNT_NAME
         return self.display_name or self.username
+
+    @property
+    def is_deleted_account(self) -> bool:
+        return self.deleted_at is not None
+
+    def avatar_url(self, size: int = 256) -> str:
+        """The avatar's address at one of AVATAR_SIZES, or "" without one."""
+        if not self.avatar_key:
+            return ""
+        from django.urls import reverse
+
+        return reverse("accounts:avatar", kwargs={"user_id": self.pk, "size": size, "key": self.avatar_key})
 
     def is_minor(self, today: datetime.date | None = None) -> bool:
         if self.date_of_birth is None:
@@ -70,7 +101,20 @@ class User(AbstractUser):
 
     @property
     def is_moderator(self) -> bool:
-        return self.is_staff or self.groups.filter(name="moderators").exists()
+        """Staff, or a holder of the moderation permission `moderation.act` (directly or
+        through a group such as "moderators"): who sees held, removed and disabled content.
+        Acting on it needs the permission itself (moderation.permissions.can_moderate).
+        One query (the same test as ModelBackend's has_perm, without loading every
+        permission the member has)."""
+        if not self.is_active:
+            return False
+        if self.is_staff or self.is_superuser:
+            return True
+        from django.contrib.auth.models import Permission
+
+        return Permission.objects.filter(
+            Q(user=self) | Q(group__user=self), content_type__app_label="moderation", codename="act"
+        ).exists()
 
 
 class Block(models.Model):
