@@ -32,7 +32,35 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-created_at", "-id"], name="notification_recent"),
             models.Index(fields=["recipient"], name="notification_unread", condition=models.Q(read_at__isnull=True)),
+            # Pruning old read notifications (prune_notifications).
+            models.Index(
+                fields=["created_at"], name="notification_read_old", condition=models.Q(read_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id}"
+
+
+class Digest(models.TextChoices):
+    OFF = "off", "Off"
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+
+
+class NotificationPreference(models.Model):
+    """A member's choice of email digests; no row means the defaults (no emails)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_digest = models.CharField(max_length=10, choices=Digest.choices, default=Digest.OFF)
+    last_digest_at = models.DateTimeField(null=True, blank=True, help_text="When the last digest was emailed.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email_digest"], name="notif_pref_digest_on", condition=~models.Q(email_digest="off")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email_digest} digest for {self.user_id}"
