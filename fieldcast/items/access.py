@@ -1,4 +1,5 @@
-"""The item page's access decision: one function for the page, the embed and the API."""
+"""The item page's access decision: one function for the page, the embed, oEmbed,
+the API and media URLs."""
 
 from __future__ import annotations
 
@@ -34,23 +35,47 @@ class ItemAccess:
         return {Access.REMOVED: 410, Access.DISABLED: 451}.get(self.access, 200)
 
 
+def _is_author(item: Item, viewer: Viewer) -> bool:
+    return viewer.is_authenticated and item.author_id == viewer.user_id
+
+
 def decide(item: Item, viewer: Viewer) -> Access | None:
-    """What `viewer` gets for `item`; None means it does not exist for them (404)."""
-    is_author = viewer.is_authenticated and item.author_id == viewer.user_id
+    """What `viewer` gets for `item`; None means it does not exist for them (404).
+
+    Staff see every state; moderators (staff or the "moderators" group) see held,
+    removed and disabled items as staff do, so that they can review them. Safe Mode
+    is everyone's own setting: an MA item shows its interstitial to staff too."""
+    is_author = _is_author(item, viewer)
     privileged = viewer.is_staff or is_author
     if item.lifecycle != Lifecycle.READY and not privileged:
         return None
     if item.visibility == Visibility.PRIVATE and not privileged:
         return None
-    if item.moderation == Moderation.REMOVED and not viewer.is_staff:
-        return Access.REMOVED
-    if item.moderation == Moderation.DISABLED and not viewer.is_staff:
-        return Access.DISABLED
-    if item.moderation == Moderation.HELD and not privileged:
-        return Access.HELD
-    if item.rating == Rating.MA and not is_author and not viewer.may_see_ma(item.public_id):
+    # Asked only for items under moderation: the group check may cost a query.
+    reviewer = item.moderation != Moderation.OK and viewer.is_moderator
+    if not reviewer:
+        if item.moderation == Moderation.REMOVED:
+            return Access.REMOVED
+        if item.moderation == Moderation.DISABLED:
+            return Access.DISABLED
+        if item.moderation == Moderation.HELD and not is_author:
+            return Access.HELD
+    if not may_see_media(viewer, item):
         return Access.INTERSTITIAL
     return Access.SHOW
+
+
+def may_see_media(viewer: Viewer, item: Item) -> bool:
+    """The rating part of the decision: an MA item's media (player, pictures,
+    poster, sprites) only for its author or a viewer out of Safe Mode for it
+    (Safe Mode off, or a grant for this item; never a member under 18)."""
+    return item.rating != Rating.MA or _is_author(item, viewer) or viewer.may_see_ma(item.public_id)
+
+
+def may_see_thumbnail(viewer: Viewer, item: Item) -> bool:
+    """Whether a list (card) may show this item's real thumbnail to this viewer;
+    under the `blur` policy an MA card gets a neutral placeholder instead."""
+    return item.rating != Rating.MA or _is_author(item, viewer) or viewer.may_see_ma_thumbnail(item.public_id)
 
 
 def item_get_for_viewer(viewer: Viewer, public_id: str) -> ItemAccess:

@@ -23,7 +23,9 @@ class ItemQuerySet(models.QuerySet):  # type: ignore[type-arg]
         """Items this viewer may find in a list (home, channel, tag, user pages).
 
         Safe Mode with the `hide` policy drops MA items; with `blur` they stay
-        listed and templates show a placeholder instead of the thumbnail.
+        listed and cards show a neutral placeholder instead of the thumbnail (the
+        `shielded` template filter); with `show` cards keep the real thumbnail and
+        the MA badge (items.access.may_see_thumbnail).
         """
         qs = self.listed()
         if viewer.hides_ma_in_lists:
@@ -33,10 +35,14 @@ class ItemQuerySet(models.QuerySet):  # type: ignore[type-arg]
     def openable_by(self, viewer: Viewer) -> ItemQuerySet:
         """Items whose page this viewer may open with its content (link sharing
         included: unlisted items open; private and unfinished ones only for the
-        author and staff; removed, held and disabled ones for staff only)."""
+        author and staff; held, removed and disabled ones for staff and moderators,
+        who review them). MA items are openable: their page shows the interstitial
+        (items.access.decide)."""
         if viewer.is_staff:
             return self.all()
-        shared = Q(lifecycle="ready", visibility__in=["public", "unlisted"], moderation="ok")
+        shared = Q(lifecycle="ready", visibility__in=["public", "unlisted"])
+        if not viewer.is_moderator:
+            shared &= Q(moderation="ok")
         if viewer.is_authenticated:
             own = Q(author_id=viewer.user_id) & Q(moderation__in=["ok", "held"])
             return self.filter(shared | own)
@@ -46,9 +52,16 @@ class ItemQuerySet(models.QuerySet):  # type: ignore[type-arg]
         """An author's items as this viewer may list them: all of them for the
         author and staff (with their states), the listed ones for everyone else."""
         qs = self.filter(author_id=author_id)
-        if viewer.is_staff or viewer.user_id == author_id:
+        if viewer.user_id == author_id:
             return qs.exclude(lifecycle="draft")
+        if viewer.is_staff:  # every state, but Safe Mode's `hide` holds for staff too
+            qs = qs.exclude(lifecycle="draft")
+            return qs.exclude(rating="MA") if viewer.hides_ma_in_lists else qs
         return qs.visible_to(viewer)
+
+    def held_for_review(self) -> ItemQuerySet:
+        """The moderators' queue of held items (callers check the moderation permission)."""
+        return self.filter(moderation="held").exclude(lifecycle="draft")
 
     def for_cards(self) -> ItemQuerySet:
         """What an item card needs, in one query."""

@@ -6,6 +6,13 @@ inside HLS playlists ("720/index.m3u8", "seg_3.m4s") and the sprite's WebVTT
 ("sprite.jpg#xywh=...") resolve under the same token. The serving view checks
 the signature, the age, the scope, and the item's moderation state again, so a
 removal holds at once.
+
+Tokens of an MA item's files are checked against who asks, too (views_serve and
+`ma_fetch_allowed`): a URL copied out of an adult's page does not open for a
+visitor in Safe Mode, and stops working for everyone after MEDIA_URL_TTL_S. The
+token says how it was issued (`via`): on a page to this viewer (the default),
+on a card under the `show` policy (stills only), or inside an embed unlocked by
+its URL grant, where the browser sends no cookies to check.
 """
 
 from __future__ import annotations
@@ -37,20 +44,31 @@ SCOPES = {
     "original": lambda name: name.startswith("original"),
 }
 
-# Rendition profile → (scope, whether it is the entry point the player loads).
+# Rendition profile → the scope of files its URL opens.
 PROFILE_SCOPES = {"hls": "hls", "mp4": "mp4", "poster": "poster", "thumb": "poster", "sprite-vtt": "preview"}
 
+# How a token was issued (its third element; absent for the default).
+VIA_PAGE = ""  # on a page, to a viewer the access layer cleared: the asker is checked again
+VIA_CARD = "card"  # a list's thumbnail (the `show` policy): stills only
+VIA_EMBED = "embed"  # an embed unlocked by its signed URL grant (no cookies inside iframes)
+VIAS = {VIA_PAGE, VIA_CARD, VIA_EMBED}
+STILL_SCOPES = {"poster", "image"}
 
-def sign(asset_public_id: str, scope: str) -> str:
-    return signing.dumps([asset_public_id, scope], salt=TOKEN_SALT, compress=False)
+
+def sign(asset_public_id: str, scope: str, via: str = VIA_PAGE) -> str:
+    value = [asset_public_id, scope, via] if via else [asset_public_id, scope]
+    return signing.dumps(value, salt=TOKEN_SALT, compress=False)
 
 
-def unsign(token: str) -> tuple[str, str]:
-    """(asset public id, scope), or raises signing.BadSignature / SignatureExpired."""
+def unsign(token: str) -> tuple[str, str, str]:
+    """(asset public id, scope, via), or raises signing.BadSignature / SignatureExpired."""
     value = signing.loads(token, salt=TOKEN_SALT, max_age=settings.MEDIA_URL_TTL_S)
-    if not (isinstance(value, list) and len(value) == 2 and value[1] in SCOPES):
+    if not (isinstance(value, list) and len(value) in (2, 3) and value[1] in SCOPES):
         raise signing.BadSignature("Malformed media token")
-    return str(value[0]), str(value[1])
+    via = str(value[2]) if len(value) == 3 else VIA_PAGE
+    if via not in VIAS or (via == VIA_CARD and value[1] not in STILL_SCOPES):
+        raise signing.BadSignature("Malformed media token")
+    return str(value[0]), str(value[1]), via
 
 
 def storage_name_for(asset_public_id: str, scope: str, name: str) -> str | None:
@@ -61,12 +79,12 @@ def storage_name_for(asset_public_id: str, scope: str, name: str) -> str | None:
     return f"{asset_dir(asset_public_id)}/{normal}"
 
 
-def rendition_url(rendition: Rendition, asset_public_id: str) -> str | None:
+def rendition_url(rendition: Rendition, asset_public_id: str, *, via: str = VIA_PAGE) -> str | None:
     scope = PROFILE_SCOPES.get(rendition.profile) or ("image" if rendition.profile.startswith("image-") else None)
-    if scope is None:
+    if scope is None or (via == VIA_CARD and scope not in STILL_SCOPES):
         return None
     name = rendition.path.removeprefix(asset_dir(asset_public_id) + "/")
-    return reverse("media:serve", kwargs={"token": sign(asset_public_id, scope), "name": name})
+    return reverse("media:serve", kwargs={"token": sign(asset_public_id, scope, via), "name": name})
 
 
 @dataclass
@@ -81,7 +99,7 @@ class AssetMedia:
         return self.asset.kind == MediaAsset.Kind.VIDEO
 
 
-def media_for_item(item: Item, assets: list[MediaAsset]) -> list[AssetMedia]:
+def media_for_item(item: Item, assets: list[MediaAsset], *, via: str = VIA_PAGE) -> list[AssetMedia]:
     """URLs for an item's assets. Call only after the access layer answered SHOW
     for this viewer (items.access.item_get_for_viewer); `assets` come with their
     renditions prefetched."""
@@ -95,7 +113,7 @@ def media_for_item(item: Item, assets: list[MediaAsset]) -> list[AssetMedia]:
             continue
         urls: dict[str, str] = {}
         for rendition in asset.renditions.all():
-            url = rendition_url(rendition, asset.public_id)
+            url = rendition_url(rendition, asset.public_id, via=via)
             if url is not None:
                 urls[rendition.profile] = url
         media.append(AssetMedia(asset=asset, urls=urls))
@@ -110,3 +128,26 @@ def original_url_for(viewer: Viewer, item: Item, asset: MediaAsset) -> str | Non
         return None
     name = asset.original.removeprefix(asset_dir(asset.public_id) + "/")
     return reverse("media:serve", kwargs={"token": sign(asset.public_id, "original"), "name": name})
+
+
+def ma_fetch_allowed(viewer: Viewer, item: Item, via: str) -> bool:
+    """Whether the one asking for a file of an MA item may have it (the serving view
+    asks on every request for such a file; other ratings need no check).
+
+    Members under 18 never get MA files, whoever's URL they hold. Otherwise a URL
+    opens for the item's author, staff and moderators (the files page and the
+    review queue issue URLs to them), and: a page's URL for a viewer cleared for
+    the item now (Safe Mode off, or a grant); a card's still for whoever the list
+    may show it to (the `show` policy); an embed's URL for anyone, since inside
+    another site's iframe the browser sends no cookies and the embed's own signed
+    grant is what cleared it."""
+    from fieldcast.items.access import may_see_media, may_see_thumbnail
+
+    is_author = viewer.is_authenticated and item.author_id == viewer.user_id
+    if viewer.is_minor and not is_author:
+        return False
+    if via == VIA_EMBED:
+        return True
+    if via == VIA_CARD:
+        return may_see_thumbnail(viewer, item) or viewer.is_moderator
+    return may_see_media(viewer, item) or viewer.is_moderator

@@ -1,16 +1,20 @@
 """Who is looking: the one input of every visibility decision.
 
 A Viewer is built once per request (ViewerMiddleware) from the session user and
-the Safe Mode state: the member's profile, or a signed cookie for guests.
+the Safe Mode state: the member's profile, or a signed cookie for guests; plus
+the signed per-item grants of "I am 18 or over, show this item".
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
@@ -20,15 +24,25 @@ SAFE_MODE_COOKIE = "fc_safe_off"
 GRANTS_COOKIE = "fc_grants"
 COOKIE_SALT = "fieldcast.safe-mode"
 GRANTS_SALT = "fieldcast.grants"
+# A grant carried in an embed's URL (a third-party iframe gets no first-party cookies).
+EMBED_GRANT_SALT = "fieldcast.embed-grant"
 MAX_GRANTS = 50
 COOKIE_MAX_AGE = 365 * 24 * 3600
+# The per-request memo of the moderators-group check, kept on the user object.
+_MODERATOR_MEMO = "_fieldcast_is_moderator"
 
 
 class SafeModePolicy:
-    """What Safe Mode does with MA items in lists (site setting SAFE_MODE_POLICY)."""
+    """What Safe Mode does with MA items in lists (site setting SAFE_MODE_POLICY).
 
-    BLUR = "blur"  # listed with a placeholder instead of the thumbnail
-    HIDE = "hide"  # not listed at all
+    Whatever the policy, an MA item's page, embed and oEmbed ask for the 18+
+    confirmation first, and members under 18 never get MA media.
+    """
+
+    BLUR = "blur"  # listed with a neutral placeholder instead of the thumbnail
+    HIDE = "hide"  # not listed at all (PeerTube's do_not_list)
+    SHOW = "show"  # listed with the real thumbnail and the MA badge (PeerTube's display)
+    CHOICES = (BLUR, HIDE, SHOW)
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,21 @@ class Viewer:
     @property
     def is_staff(self) -> bool:
         return self.is_authenticated and bool(self.user.is_staff)
+
+    @cached_property
+    def is_moderator(self) -> bool:
+        """Staff, or a holder of the moderation permission (User.is_moderator). The
+        check costs one query, made at most once per request: the result is memoised
+        on the user object, which lives as long as the request."""
+        if not self.is_authenticated:
+            return False
+        if self.user.is_staff:
+            return True
+        memo = getattr(self.user, _MODERATOR_MEMO, None)
+        if memo is None:
+            memo = bool(self.user.is_moderator)
+            setattr(self.user, _MODERATOR_MEMO, memo)
+        return memo
 
     @property
     def user_id(self) -> int | None:
@@ -66,6 +95,20 @@ class Viewer:
         if not self.safe_mode:
             return True
         return self.can_leave_safe_mode and public_id in self.grants
+
+    def may_see_ma_thumbnail(self, public_id: str) -> bool:
+        """True when a list may show the real thumbnail of this MA item: the item's
+        media may be shown, or the `show` policy puts thumbnails in lists (never
+        for members under 18)."""
+        if self.may_see_ma(public_id):
+            return True
+        return settings.SAFE_MODE_POLICY == SafeModePolicy.SHOW and not self.is_minor
+
+    def with_grant(self, public_id: str) -> Viewer:
+        """This viewer with one more item unlocked (ignored for members under 18)."""
+        if not self.can_leave_safe_mode:
+            return self
+        return dataclasses.replace(self, grants=self.grants | {public_id})
 
 
 def anonymous_viewer() -> Viewer:
@@ -101,7 +144,7 @@ def _read_grants(request: HttpRequest) -> list[str]:
 
 def set_guest_safe_mode(response: HttpResponse, *, on: bool) -> None:
     if on:
-        response.delete_cookie(SAFE_MODE_COOKIE)
+        response.delete_cookie(SAFE_MODE_COOKIE, samesite="Lax")
     else:
         response.set_signed_cookie(
             SAFE_MODE_COOKIE,
@@ -112,6 +155,11 @@ def set_guest_safe_mode(response: HttpResponse, *, on: bool) -> None:
             samesite="Lax",
             secure=settings.SESSION_COOKIE_SECURE,
         )
+
+
+def clear_grants(response: HttpResponse) -> None:
+    """Forget the items this visitor unlocked (turning Safe Mode back on means all of it)."""
+    response.delete_cookie(GRANTS_COOKIE, samesite="Lax")
 
 
 def add_grant(request: HttpRequest, response: HttpResponse, public_id: str) -> None:
@@ -127,3 +175,20 @@ def add_grant(request: HttpRequest, response: HttpResponse, public_id: str) -> N
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
     )
+
+
+def embed_grant_token(public_id: str) -> str:
+    """A signed, short-lived grant for one item, carried in an embed's URL: inside
+    another site's iframe the browser sends none of our cookies."""
+    return signing.dumps(public_id, salt=EMBED_GRANT_SALT, compress=False)
+
+
+def embed_grant_valid(token: str | None, public_id: str) -> bool:
+    """True when `token` is an unexpired embed grant for exactly this item."""
+    if not token:
+        return False
+    try:
+        value = signing.loads(token, salt=EMBED_GRANT_SALT, max_age=settings.MEDIA_URL_TTL_S)
+    except signing.BadSignature:  # SignatureExpired included
+        return False
+    return value == public_id

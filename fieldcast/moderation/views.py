@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,7 +10,7 @@ from fieldcast.accounts.services import user_set_safe_mode
 from fieldcast.core.ratelimit import limit_writes
 
 from .forms import SafeModeOffForm
-from .viewer import set_guest_safe_mode
+from .viewer import clear_grants, set_guest_safe_mode
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -32,11 +33,12 @@ def safe_mode(request: HttpRequest) -> HttpResponse:
                 user_set_safe_mode(user=request.user, on=True)  # type: ignore[arg-type]
             else:
                 set_guest_safe_mode(response, on=True)
+            clear_grants(response)
             messages.info(request, "Safe Mode is on: graphic (MA) items are shielded.")
             return response
         if not viewer.can_leave_safe_mode:
             messages.error(request, "Safe Mode stays on: your date of birth says you are under 18.")
-            return render(request, "moderation/safe_mode.html", {"form": form, "next": _next_url(request)}, status=403)
+            return render(request, "moderation/safe_mode.html", _context(request, form), status=403)
         form = SafeModeOffForm(request.POST)
         if form.is_valid():
             response = redirect(_next_url(request))
@@ -46,4 +48,8 @@ def safe_mode(request: HttpRequest) -> HttpResponse:
                 set_guest_safe_mode(response, on=False)
             messages.info(request, "Safe Mode is off: MA items show without a shield.")
             return response
-    return render(request, "moderation/safe_mode.html", {"form": form, "next": _next_url(request)})
+    return render(request, "moderation/safe_mode.html", _context(request, form))
+
+
+def _context(request: HttpRequest, form: SafeModeOffForm) -> dict[str, object]:
+    return {"form": form, "next": _next_url(request), "policy": settings.SAFE_MODE_POLICY}

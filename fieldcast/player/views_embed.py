@@ -7,55 +7,96 @@ from urllib.parse import urlencode, urlsplit
 from xml.etree import ElementTree
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
 
+from fieldcast.core.ratelimit import limit_writes
 from fieldcast.items.access import Access, ItemAccess, item_get_for_viewer
-from fieldcast.items.models import Item
-from fieldcast.media.access import media_for_item
+from fieldcast.items.models import Item, Rating
+from fieldcast.media.access import VIA_EMBED, VIA_PAGE, media_for_item
 from fieldcast.media.models import MediaAsset
-from fieldcast.moderation.viewer import anonymous_viewer
+from fieldcast.moderation.viewer import Viewer, anonymous_viewer, embed_grant_token, embed_grant_valid
 
 from .tokens import event_token
 
 EMBED_SIZES = [(560, 315), (640, 360), (853, 480), (1280, 720)]
 DEFAULT_SIZE = (640, 360)
+# Query parameters an unlocked embed keeps (the grant is added to them).
+KEPT_PARAMS = ("t", "loop", "autoplay")
 
 
-def _main_video(item: Item) -> Any:
+def _main_video(item: Item, *, via: str = VIA_PAGE) -> Any:
     assets = list(MediaAsset.objects.filter(item=item, kind="video").prefetch_related("renditions")[:1])
-    media = media_for_item(item, assets)
+    media = media_for_item(item, assets, via=via)
     return media[0] if media else None
 
 
-@require_safe
+def _embed_result(viewer: Viewer, public_id: str) -> ItemAccess | None:
+    try:
+        return item_get_for_viewer(viewer, public_id)
+    except Http404:
+        return None
+
+
+def _frameable(response: HttpResponse) -> HttpResponse:
+    response["Content-Security-Policy"] = (
+        f"frame-ancestors {settings.EMBED_FRAME_ANCESTORS}; object-src 'none'; base-uri 'self'"
+    )
+    return response
+
+
 @xframe_options_exempt
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@limit_writes("safe_mode")
 def embed(request: HttpRequest, public_id: str) -> HttpResponse:
     """A minimal player page. Safe Mode holds inside it: an MA item shows its
-    interstitial, which sends the viewer to the item page on this site."""
-    try:
-        result: ItemAccess | None = item_get_for_viewer(request.viewer, public_id)  # type: ignore[attr-defined]
-    except Http404:
-        result = None
+    interstitial, whose "I am 18 or over, show this item" unlocks the item inside
+    this embed only (POST, then a signed grant in the URL: another site's iframe
+    gets no cookies of ours, so nothing is stored and no CSRF token can be read;
+    the POST changes nothing on the server, which is why it needs none)."""
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    if request.method == "POST":
+        return _embed_unlock(request, viewer, public_id)
+    if embed_grant_valid(request.GET.get("grant"), public_id):
+        viewer = viewer.with_grant(public_id)
+    result = _embed_result(viewer, public_id)
     context: dict[str, Any] = {"result": result, "item": result.item if result else None}
     status = 404 if result is None else result.status_code
     if result is not None and result.access is Access.SHOW and not result.item.embeddable:
         context["not_embeddable"] = True
     elif result is not None and result.access is Access.SHOW:
-        context["video"] = _main_video(result.item)
+        via = VIA_EMBED if result.item.rating == Rating.MA else VIA_PAGE
+        context["video"] = _main_video(result.item, via=via)
         # The Embed Code dialog's live preview (?preview=1) plays without counting.
         if request.GET.get("preview") != "1":
             context["event_token"] = event_token(result.item.public_id, embed=True)
         context["autoplay"] = request.GET.get("autoplay") == "1"
         context["loop"] = request.GET.get("loop") == "1"
-    response = render(request, "player/embed.html", context, status=status)
-    response["Content-Security-Policy"] = (
-        f"frame-ancestors {settings.EMBED_FRAME_ANCESTORS}; object-src 'none'; base-uri 'self'"
-    )
-    return response
+    elif result is not None and result.access is Access.INTERSTITIAL:
+        context["kept"] = {k: request.GET[k] for k in KEPT_PARAMS if k in request.GET}
+    return _frameable(render(request, "player/embed.html", context, status=status))
+
+
+def _embed_unlock(request: HttpRequest, viewer: Viewer, public_id: str) -> HttpResponse:
+    result = _embed_result(viewer, public_id)
+    if result is None or result.access is not Access.INTERSTITIAL:
+        # Nothing to unlock (shown already, removed, unknown): the plain embed says which.
+        return HttpResponseRedirect(reverse("player:embed", kwargs={"public_id": public_id}), status=303)
+    context: dict[str, Any] = {"result": result, "item": result.item}
+    context["kept"] = {k: request.POST[k] for k in KEPT_PARAMS if request.POST.get(k)}
+    if not viewer.can_leave_safe_mode:
+        return _frameable(render(request, "player/embed.html", context, status=403))
+    if not request.POST.get("confirm_adult"):
+        context["confirm_error"] = "Tick “I am 18 or over” to show this item."
+        return _frameable(render(request, "player/embed.html", context, status=400))
+    query = {**context["kept"], "grant": embed_grant_token(public_id)}
+    url = reverse("player:embed", kwargs={"public_id": public_id}) + "?" + urlencode(query)
+    return HttpResponseRedirect(url, status=303)
 
 
 def embed_code(item: Item, width: int, height: int, start: int = 0) -> str:

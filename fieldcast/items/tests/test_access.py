@@ -4,6 +4,7 @@ surface that exists so far (item page, home, channel, tag and member pages)."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
@@ -53,6 +54,11 @@ PAGE = {
     },
     # Staff see every state; Safe Mode is their own setting too (they can unlock).
     "staff": {**dict.fromkeys(STATES, "show"), "listed_ma": "interstitial"},
+    # Moderators review held, removed and disabled items; the rest is a member's view.
+    "moderator": {
+        "listed_ga": "show", "listed_ma": "interstitial", "unlisted": "show", "private": 404,
+        "processing": 404, "failed": 404, "draft": 404, "removed": "show", "held": "show", "disabled": "show",
+    },
 }  # fmt: skip
 
 LISTED_STATES = {"listed_ga", "listed_ma"}
@@ -61,7 +67,7 @@ LISTED_STATES = {"listed_ga", "listed_ma"}
 @pytest.fixture
 def world(db):
     author = UserFactory(username="author")
-    channel = ChannelFactory(slug="syria", name="Syria")
+    channel = ChannelFactory(slug="syria", name="Syria", owner=author)
     items = {}
     for name, fields in STATES.items():
         states = {k: v for k, v in fields.items() if k in ("lifecycle", "moderation", "moderation_reason")}
@@ -86,6 +92,9 @@ def client_for(kind: str, world: dict) -> Client:
         user = UserFactory(username="staff", is_staff=True)
     elif kind == "minor":
         user = UserFactory(username="minor", minor=True)
+    elif kind == "moderator":
+        user = UserFactory(username="moderator")
+        user.groups.add(Group.objects.get_or_create(name="moderators")[0])
     else:
         user = UserFactory(username=kind)
         if kind == "adult_safe_off":
@@ -200,3 +209,32 @@ def test_forged_safe_mode_cookie_is_ignored(world):
     client = Client()
     client.cookies[SAFE_MODE_COOKIE] = "1"  # unsigned
     assert client.get(world["items"]["listed_ma"].get_absolute_url()).context["access"] == "interstitial"
+
+
+def test_moderator_group_check_is_one_query_per_request(db, django_assert_num_queries):
+    from fieldcast.moderation.viewer import viewer_for_user
+
+    user = UserFactory(username="mod")
+    user.groups.add(Group.objects.get_or_create(name="moderators")[0])
+    viewer = viewer_for_user(user)
+    with django_assert_num_queries(1):
+        assert viewer.is_moderator
+        assert viewer.is_moderator
+        # Another Viewer of the same user object (an embed's granted copy) asks no more.
+        assert viewer.with_grant("AAAAAAAAAA").is_moderator
+    staff = viewer_for_user(UserFactory(username="boss", is_staff=True))
+    with django_assert_num_queries(0):
+        assert staff.is_moderator
+
+
+def test_openable_by_lets_moderators_reach_items_under_review(world):
+    from fieldcast.items.models import Item
+    from fieldcast.moderation.viewer import anonymous_viewer, viewer_for_user
+
+    moderator = UserFactory(username="mod")
+    moderator.groups.add(Group.objects.get_or_create(name="moderators")[0])
+    titles = set(Item.objects.openable_by(viewer_for_user(moderator)).values_list("title", flat=True))
+    assert {"Item held", "Item removed", "Item disabled", "Item listed_ma", "Item unlisted"} <= titles
+    assert not {"Item private", "Item draft", "Item processing"} & titles
+    guest_titles = set(Item.objects.openable_by(anonymous_viewer()).values_list("title", flat=True))
+    assert not {"Item held", "Item removed", "Item disabled"} & guest_titles

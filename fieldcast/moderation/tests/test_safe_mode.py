@@ -52,3 +52,32 @@ def test_next_url_cannot_leave_the_site(client, db):
 
 def test_pages_vary_on_cookie(client, db):
     assert "Cookie" in client.get("/")["Vary"]
+
+
+def test_turning_it_back_on_forgets_unlocked_items(client, db):
+    item = ItemFactory(rating="MA")
+    client.post(reverse("items:unlock", kwargs={"public_id": item.public_id}), {"confirm_adult": "1"})
+    assert client.get(item.get_absolute_url()).context["access"] == "show"
+    client.post(reverse("safe_mode"), {"mode": "on"})
+    assert client.get(item.get_absolute_url()).context["access"] == "interstitial"
+
+
+def test_the_page_describes_the_sites_policy(client, db, settings):
+    for policy, words in [("blur", "behind a placeholder"), ("hide", "left out of lists"), ("show", "MA badge")]:
+        settings.SAFE_MODE_POLICY = policy
+        assert words in client.get(reverse("safe_mode")).content.decode()
+
+
+def test_vary_cookie_is_added_to_the_views_own_vary():
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from fieldcast.moderation.middleware import ViewerMiddleware
+
+    def view(request):
+        response = HttpResponse("x")
+        response["Vary"] = "HX-Request"
+        return response
+
+    response = ViewerMiddleware(view)(RequestFactory().get("/"))
+    assert {v.strip() for v in response["Vary"].split(",")} == {"HX-Request", "Cookie"}
