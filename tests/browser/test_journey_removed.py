@@ -22,7 +22,7 @@ def test_guest_opens_a_removed_item(page: Page, transactional_db: None, tmp_path
     assert response is not None
     notice = page.get_by_role("status")
     expect(notice).to_contain_text("This item was removed by the moderators.")
-    expect(notice).to_contain_text("Reason: Reason text")
+    expect(notice).to_contain_text("Removed by moderators: Reason text")
     expect(page.get_by_role("heading", level=1)).to_have_text("Footage of the square")
     expect(page.locator("#player")).to_have_count(0)
     expect(page.get_by_role("button", name="Embed Code")).to_have_count(0)
