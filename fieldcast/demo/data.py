@@ -149,6 +149,7 @@ class ChannelSpec(TypedDict):
     kind: str  # channels.Channel.Kind value: topic or editorial
     description: str
     is_current_event: NotRequired[bool]
+    is_featured: NotRequired[bool]  # in the featured block of the channel directory
 
 
 CHANNEL_OWNER = "admin"
@@ -159,6 +160,7 @@ CHANNELS: Final[list[ChannelSpec]] = [
         "name": "Syria",
         "kind": "topic",
         "is_current_event": True,
+        "is_featured": True,
         "description": "Footage from Syria as the story develops: Homs, Aleppo, the Qalamoun mountains. "
         "Follow-ups are linked to the item they update.",
     },
@@ -167,6 +169,7 @@ CHANNELS: Final[list[ChannelSpec]] = [
         "name": "Ukraine",
         "kind": "topic",
         "is_current_event": True,
+        "is_featured": True,
         "description": "Kyiv, Kharkiv and the front: air raids, rescue work and daily life. "
         "Українською, English, по-русски.",
     },
@@ -272,6 +275,8 @@ class ItemSpec(TypedDict):
     author: str
     title: str  # natural key with the author: the loader skips an existing (author, title)
     rating: str
+    content_flags: NotRequired[list[str]]  # ContentFlag values
+    content_warning: NotRequired[str]  # the uploader's one line before MA content
     lang: str  # picks the comment pool
     body: str
     days_ago: float  # added_at, before the moment the demo is loaded

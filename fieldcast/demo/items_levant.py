@@ -13,6 +13,8 @@ ITEMS: Final[list[ItemSpec]] = [
         "author": "nutsflipped",
         "title": "The Battle for Yabroud Has Started",
         "rating": "MA",
+        "content_flags": ["graphic_violence", "death_injury", "language"],
+        "content_warning": "Wounded fighters and a body are shown from 1:10; heavy gunfire throughout.",
         "lang": "en",
         "days_ago": 41.2,
         "occurred": {"precision": "day", "days_before": 0, "time": "05:40", "tz": "Asia/Damascus"},

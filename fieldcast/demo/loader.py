@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from fieldcast.accounts.models import User
 from fieldcast.accounts.services import user_create
-from fieldcast.channels.models import Channel, ChannelItem
+from fieldcast.channels.models import Channel, ChannelItem, Curator
 from fieldcast.channels.services import channel_add_item
 from fieldcast.community.models import Comment
 from fieldcast.community.services import comment_create
@@ -26,6 +26,7 @@ from fieldcast.items.models import DatePrecision, Item, Rating, Visibility
 from fieldcast.items.services import item_create, tags_parse
 
 from . import items_americas, items_levant, items_ukraine
+from .community import load_community
 from .data import (
     CHANNEL_OWNER,
     CHANNELS,
@@ -59,17 +60,20 @@ class DemoSummary:
     channels: int = 0
     items: int = 0
     comments: int = 0
+    community: int = 0  # votes, favorites, subscriptions and curator invitations (community.py)
+    notifications: int = 0  # sent while loading (replies, mentions, updates, subscriptions)
     existing: int = 0  # users, places, channels and items found from an earlier run
     media_queued: int = 0  # items whose generated video was enqueued (tasks.generate_demo_media)
 
     @property
     def created(self) -> int:
-        return self.users + self.places + self.channels + self.items + self.comments
+        return self.users + self.places + self.channels + self.items + self.comments + self.community
 
     def __str__(self) -> str:
         return (
             f"Created {self.users} users, {self.places} places, {self.channels} channels, "
-            f"{self.items} items and {self.comments} comments; {self.existing} were already there."
+            f"{self.items} items and {self.comments} comments, {self.community} votes, favorites, "
+            f"subscriptions and invitations; {self.existing} were already there."
         )
 
 
@@ -105,6 +109,15 @@ def load_demo(*, stdout: Writer | None = None, media: bool = True) -> DemoSummar
         if "ref" in spec:
             refs[spec["ref"]] = item
         loaded.append((item, variant, spec["days_ago"]))
+    community = load_community(users=users)
+    summary.comments += community.comments
+    summary.community += community.created - community.comments
+    summary.notifications += community.notifications
+    say(
+        f"Community: {community.comments} comments in conversations, {community.votes} votes, "
+        f"{community.favorites} favorites, {community.subscriptions} subscriptions, "
+        f"{community.invitations} curator invitations; {community.notifications} notifications sent."
+    )
     if media:
         # The newest items first: the home page fills from the top.
         loaded.sort(key=lambda entry: entry[2])
@@ -186,6 +199,7 @@ def _load_channels(summary: DemoSummary, *, owner: User, now: datetime.datetime)
                 kind=spec["kind"],
                 description=spec["description"],
                 is_current_event=spec.get("is_current_event", False),
+                is_featured=spec.get("is_featured", False),
                 owner=owner,
                 created_at=now - datetime.timedelta(days=90),
             )
@@ -202,12 +216,18 @@ def _create_item(
 ) -> Item:  # fmt: skip
     rng = random.Random(f"{spec['author']}/{spec['title']}")  # the same numbers on every machine
     author = users[spec["author"]]
+    for slug in spec["channels"]:  # uploaders curate the topic channels they post in
+        Curator.objects.get_or_create(
+            channel=channels[slug], user=author, defaults={"status": "accepted", "invited_by": channels[slug].owner}
+        )
     added_at = now - datetime.timedelta(days=spec["days_ago"])
     occurred_on, precision, occurred_time, occurred_tz = _occurred(spec["occurred"], added_at)
     item = item_create(
         author=author,
         title=spec["title"],
         rating=spec["rating"],
+        content_flags=spec.get("content_flags", []),
+        content_warning=spec.get("content_warning", ""),
         body=spec["body"],
         occurred_on=occurred_on,
         occurred_precision=precision,
