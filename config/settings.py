@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -113,6 +114,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "fieldcast.accounts.mfa.StaffMFAMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fieldcast.moderation.middleware.ViewerMiddleware",
     "fieldcast.core.middleware.SecurityHeadersMiddleware",
@@ -132,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fieldcast.core.context_processors.site",
+                "fieldcast.notifications.context_processors.notifications",
             ],
         },
     },
@@ -208,10 +211,26 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+# "optional": members sign in and take part before verifying; a verified address is
+# needed to be marked trusted and to turn on two-factor authentication.
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_ADAPTER = "fieldcast.accounts.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "fieldcast.accounts.forms.SignupForm"
-ACCOUNT_RATE_LIMITS = {} if TESTING else {"login_failed": "10/m/ip,5/5m/key"}
+ACCOUNT_FORMS = {"login": "fieldcast.accounts.allauth_forms.LoginForm"}
+# One address per member, changed through a verified new one; mails on security changes.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# allauth's rate format: "<count>/<period>/<ip|key|user>", several separated by commas.
+SIGNUP_RATE_LIMIT = env_str("SIGNUP_RATE_LIMIT", "10/h/ip")
+ACCOUNT_RATE_LIMITS = {"signup": SIGNUP_RATE_LIMIT} | ({} if TESTING else {"login_failed": "10/m/ip,5/5m/key"})
+# Two-factor authentication (allauth.mfa): an authenticator app and recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+# Staff and moderators must set up 2FA before /admin/ and /moderation/ (accounts/mfa.py).
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", not DEBUG and not TESTING)
+# Profile pictures: refused above these sizes before any pixel is decoded.
+AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 8 * 1024 * 1024)
+AVATAR_MAX_PIXELS = env_int("AVATAR_MAX_PIXELS", 40_000_000)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -265,14 +284,27 @@ MAP_TILE_ATTRIBUTION = env_str(
     "MAP_TILE_ATTRIBUTION",
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
-# Safe Mode's treatment of MA items in lists for visitors with Safe Mode on:
-# "blur" (listed with a placeholder instead of the thumbnail) or "hide" (not listed).
+# Safe Mode's treatment of MA items in lists for visitors with Safe Mode on: "blur"
+# (listed with a placeholder instead of the thumbnail), "hide" (not listed) or "show"
+# (listed with the thumbnail). Item pages, embeds and media ask for 18+ whatever the policy.
 SAFE_MODE_POLICY = env_str("SAFE_MODE_POLICY", "blur")
-if SAFE_MODE_POLICY not in {"blur", "hide"}:
-    raise ImproperlyConfigured(f"SAFE_MODE_POLICY must be 'blur' or 'hide', got {SAFE_MODE_POLICY!r}")
+if SAFE_MODE_POLICY not in {"blur", "hide", "show"}:
+    raise ImproperlyConfigured(f"SAFE_MODE_POLICY must be 'blur', 'hide' or 'show', got {SAFE_MODE_POLICY!r}")
 # How many writes (items, comments) one member or address may make per minute.
 WRITE_RATE_LIMIT_PER_MINUTE = env_int("WRITE_RATE_LIMIT_PER_MINUTE", 20)
+# Per-scope limits per member per minute (core/ratelimit.py); an address may make
+# WRITE_RATE_LIMIT_IP_FACTOR times any limit, as many members may share one.
+COMMENT_RATE_LIMIT_PER_MINUTE = env_int("COMMENT_RATE_LIMIT_PER_MINUTE", 10)
+VOTE_RATE_LIMIT_PER_MINUTE = env_int("VOTE_RATE_LIMIT_PER_MINUTE", 60)
+WRITE_RATE_LIMIT_IP_FACTOR = env_int("WRITE_RATE_LIMIT_IP_FACTOR", 3)
+# Read notifications older than this are deleted by a periodic task.
+NOTIFICATIONS_KEEP_DAYS = env_int("NOTIFICATIONS_KEEP_DAYS", 180)
 PAGE_SIZE = env_int("PAGE_SIZE", 24)
+# Moderation: distinct trusted members whose reports hold an item for review; whether the
+# public moderation log names moderators; reports and copyright notices per guest address per hour.
+REPORT_HOLD_THRESHOLD = env_int("REPORT_HOLD_THRESHOLD", 3)
+MODERATION_LOG_SHOW_MODERATOR = env_bool("MODERATION_LOG_SHOW_MODERATOR", False)
+GUEST_REPORT_RATE_LIMIT_PER_HOUR = env_int("GUEST_REPORT_RATE_LIMIT_PER_HOUR", 10)
 # The benchmark's baseline view (same bytes as an item page, no work) is only routed when set.
 BENCH_BASELINE_VIEW = env_bool("BENCH_BASELINE_VIEW", False)
 

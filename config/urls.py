@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, register_converter
@@ -11,17 +12,22 @@ register_converter(UnicodeSlugConverter, "uslug")
 register_converter(PublicIdConverter, "pid")
 
 admin.site.site_header = "Fieldcast administration"
+# The admin signs in through allauth, so staff pass their second factor there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_title = "Fieldcast admin"
 
 urlpatterns = [
     path("", item_views.home, name="home"),
     path("", include("fieldcast.items.urls")),
     path("", include("fieldcast.community.urls")),
+    path("", include("fieldcast.community.urls_social")),
     path("", include("fieldcast.channels.urls")),
     path("", include("fieldcast.accounts.urls")),
     path("", include("fieldcast.pages.urls")),
     path("", include("fieldcast.media.urls")),
     path("", include("fieldcast.player.urls")),
+    path("", include("fieldcast.moderation.urls")),
+    path("", include("fieldcast.notifications.urls")),
     path("safe-mode", moderation_views.safe_mode, name="safe_mode"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
@@ -33,3 +39,5 @@ if settings.BENCH_BASELINE_VIEW:
 
 handler404 = "fieldcast.core.views.not_found"
 handler500 = "fieldcast.core.views.server_error"
+# allauth answers too many sign-ups, logins or resets from one address with this.
+handler429 = "fieldcast.accounts.views.rate_limited"

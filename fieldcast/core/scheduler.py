@@ -49,6 +49,8 @@ JOBS: tuple[Job, ...] = (
     # with COUNTER_BUFFER=database).
     Job("fieldcast.player.tasks.flush_counters", every_s=settings.COUNTER_FLUSH_S),
     Job("fieldcast.player.tasks.prune_counted_events", every_s=60 * 60),
+    Job("fieldcast.notifications.tasks.send_digests", every_s=60 * 60),
+    Job("fieldcast.notifications.tasks.prune_notifications", every_s=24 * 60 * 60),
 )
 
 RETRY_S = 30  # how often an idle scheduler tries to take the lock

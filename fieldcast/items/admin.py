@@ -1,8 +1,10 @@
 from django.contrib import admin
 
+from fieldcast.community.services_social import NOT_A_FOLLOW_UP, follow_up_state
 from fieldcast.core.markdown import render_markdown
 
 from .models import Item, ItemTag, Tag
+from .services import item_after_state_change, item_delete
 
 
 class ItemTagInline(admin.TabularInline):
@@ -26,7 +28,19 @@ class ItemAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         obj.body_html = render_markdown(obj.body)
+        # The form may list or unlist the item (lifecycle, visibility, moderation) or re-point
+        # it at another original: follow up as the services do.
+        stored = Item.objects.select_for_update().filter(pk=obj.pk).first() if change else None
+        before = follow_up_state(stored) if stored is not None else NOT_A_FOLLOW_UP
         super().save_model(request, obj, form, change)
+        item_after_state_change(obj, before)
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        item_delete(item=obj)
+
+    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        for item in queryset:
+            item_delete(item=item)
 
 
 @admin.register(Tag)

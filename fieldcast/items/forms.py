@@ -14,7 +14,7 @@ from fieldcast.channels.services import channels_fileable_by
 from fieldcast.media.models import MediaAsset
 from fieldcast.media.services.attach import assets_for_attach
 
-from .models import DatePrecision, Item, Rating, Visibility
+from .models import CommentsMode, ContentFlag, DatePrecision, Item, Rating, Visibility
 from .services import MAX_TAG_LENGTH, MAX_TAGS, tags_parse
 
 _PUBLIC_ID_IN_TEXT = re.compile(r"(?:/v/|^)([0-9A-Za-z]{10})(?:[/?#]|$)")
@@ -39,6 +39,23 @@ class ItemForm(forms.Form):
         choices=Rating.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose a rating: GA, PG or MA. MA items are shielded by Safe Mode."},
+    )
+    content_flags = forms.MultipleChoiceField(
+        choices=ContentFlag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Content flags (optional)",
+        help_text="Tick what the footage shows, so viewers know before they watch.",
+        error_messages={"invalid_choice": "“%(value)s” is not one of the content flags: tick the boxes listed."},
+    )
+    content_warning = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Content warning (optional)",
+        help_text="One line shown before the item, beside the rating and on the age check of MA items, "
+        "e.g. “Bodies of victims are visible from 0:40”.",
+        widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "off"}),
+        error_messages={"max_length": "Keep the content warning to one line of at most %(limit_value)d characters."},
     )
     occurred_precision = forms.ChoiceField(
         choices=DatePrecision.choices, initial=DatePrecision.DAY, label="How exactly is the date known?"
@@ -96,6 +113,27 @@ class ItemForm(forms.Form):
         help_text="News sites and blogs can show this item with an embed code.",
     )
     visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PUBLIC, widget=forms.RadioSelect)
+    comments_mode = forms.ChoiceField(
+        required=False,  # left out (older clients, scripts): comments stay open
+        choices=CommentsMode.choices,
+        initial=CommentsMode.OPEN,
+        widget=forms.RadioSelect,
+        label="Who may comment",
+        help_text="“Only members registered for some days” keeps out accounts made just to comment.",
+    )
+    comments_min_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=365,
+        initial=7,
+        label="Days a member must have been registered to comment",
+        help_text="Used when only members registered for some days may comment (1 to 365).",
+        error_messages={
+            "min_value": "Give at least 1 day.",
+            "max_value": "Give at most 365 days.",
+            "invalid": "Give a number of days, e.g. 7.",
+        },
+    )
 
     def __init__(self, *args: Any, user: Any, item: Item | None = None, viewer: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -122,6 +160,8 @@ class ItemForm(forms.Form):
             "title": item.title,
             "body": item.body,
             "rating": item.rating,
+            "content_flags": list(item.content_flags or []),
+            "content_warning": item.content_warning,
             "occurred_precision": item.occurred_precision,
             "occurred_on": item.occurred_on,
             "occurred_time": item.occurred_time,
@@ -132,6 +172,8 @@ class ItemForm(forms.Form):
             "channels": list(item.channels.all()),
             "visibility": item.visibility,
             "embeddable": item.embeddable,
+            "comments_mode": item.comments_mode,
+            "comments_min_days": item.comments_min_days,
         }
 
     def clean_assets(self) -> list[MediaAsset]:
@@ -169,6 +211,13 @@ class ItemForm(forms.Form):
                 f"Each tag can have at most {MAX_TAG_LENGTH} characters; shorten “{too_long[0][:60]}”."
             )
         return names
+
+    def clean_comments_mode(self) -> str:
+        return self.cleaned_data.get("comments_mode") or CommentsMode.OPEN
+
+    def clean_comments_min_days(self) -> int:
+        days = self.cleaned_data.get("comments_min_days")
+        return 7 if days is None else days
 
     def clean_occurred_tz(self) -> str:
         tz = self.cleaned_data.get("occurred_tz", "").strip()

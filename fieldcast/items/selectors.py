@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import F, Prefetch
 
 from fieldcast.channels.models import Channel
-from fieldcast.community.models import Comment
+from fieldcast.community.selectors import comment_section
 from fieldcast.core.pagination import KeysetPage, keyset_paginate
 from fieldcast.media.access import media_for_item
 from fieldcast.media.models import MediaAsset, Rendition
@@ -19,13 +19,15 @@ from .models import Item, ItemTag
 
 EDITORIAL_FEATURED = "featured"
 EDITORIAL_MUST_SEE = "must-see"
+UPDATES_SHOWN = 20  # follow-ups listed on their original's page, newest first
 
 
-def item_list_page(queryset: Any, *, cursor: str | None, size: int | None = None) -> KeysetPage[Item]:
-    """A page of item cards, newest first (4 queries: items, tags, assets, renditions)."""
-    return keyset_paginate(
-        _with_tags(queryset), keys=("added_at", "id"), cursor=cursor, size=size or settings.PAGE_SIZE
-    )
+def item_list_page(
+    queryset: Any, *, cursor: str | None, size: int | None = None, keys: tuple[str, str] = ("added_at", "id")
+) -> KeysetPage[Item]:
+    """A page of item cards, newest first by `keys` (an annotation such as a favorite's date
+    works too); 4 queries: items, tags, assets, renditions."""
+    return keyset_paginate(_with_tags(queryset), keys=keys, cursor=cursor, size=size or settings.PAGE_SIZE)
 
 
 CARD_IMAGE_PROFILES = ("thumb", "poster", "image-640")
@@ -64,6 +66,8 @@ def editorial_items(slug: str, viewer: Viewer, *, limit: int = 6) -> tuple[Chann
 
 def item_page_context(result: ItemAccess, viewer: Viewer) -> dict[str, Any]:
     """Everything the item page shows beside the item row (one query each)."""
+    from fieldcast.community.selectors_social import item_social_state
+
     item = result.item
     context: dict[str, Any] = {"item": item, "access": result.access.value, "result": result}
     if not result.shows_content:
@@ -72,18 +76,43 @@ def item_page_context(result: ItemAccess, viewer: Viewer) -> dict[str, Any]:
     context["channels"] = list(
         Channel.objects.filter(item_links__item=item).select_related("owner").order_by("-is_current_event", "name")
     )
-    context["comments"] = list(
-        Comment.objects.filter(item=item, is_deleted=False).select_related("author").order_by("created_at", "id")[:200]
-    )
+    context["comment_section"] = comment_section(item, viewer)  # first page of threads: one query
     assets = list(MediaAsset.objects.filter(item=item).prefetch_related("renditions").order_by("position", "id"))
     media = media_for_item(item, assets)
     videos = [m for m in media if m.is_video]
     context["main_video"] = videos[0] if videos else None
     context["more_media"] = [m for m in media if m is not context["main_video"]]
     context["pending_assets"] = [a for a in assets if a.status != MediaAsset.Status.READY]
-    context["updates"] = list(Item.objects.visible_to(viewer).filter(update_of=item).order_by("added_at", "id")[:20])
+    context["updates"] = list(
+        Item.objects.visible_to(viewer).filter(update_of=item).order_by("-added_at", "-id")[:UPDATES_SHOWN]
+    )
+    context["social"] = item_social_state(item, viewer)  # votes and favorite: one query for members
     update_of = item.update_of
     context["update_of_visible"] = (
         update_of is not None and Item.objects.openable_by(viewer).filter(pk=update_of.pk).exists()
     )
     return context
+
+
+def channel_timeline(channel: Channel, viewer: Viewer, *, limit: int = 200) -> dict[str, Any]:
+    """A current-event channel's items as a timeline (community/_timeline.html): the latest
+    `limit` items with a known date, oldest first by occurred-on date, then when they were
+    added, grouped by that date (month- or year-only dates group as their month or year).
+    Items of unknown date are left out (the channel's list has them). One query.
+
+    Returns {"days": [{"date", "precision", "items"}, ...], "truncated": bool, "limit": int}."""
+    rows = list(
+        Item.objects.visible_to(viewer)
+        .filter(channel_links__channel=channel, occurred_on__isnull=False)
+        .select_related("author", "place")
+        # Reversed below: by date, a year- or month-only date before that day's items.
+        .order_by("-occurred_on", "occurred_precision", "-added_at", "-id")[: limit + 1]
+    )
+    truncated = len(rows) > limit
+    days: list[dict[str, Any]] = []
+    for item in reversed(rows[:limit]):
+        key = (item.occurred_on, item.occurred_precision)
+        if not days or (days[-1]["date"], days[-1]["precision"]) != key:
+            days.append({"date": item.occurred_on, "precision": item.occurred_precision, "items": []})
+        days[-1]["items"].append(item)
+    return {"days": days, "truncated": truncated, "limit": limit}

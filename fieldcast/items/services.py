@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from fieldcast.channels.announce import item_announce_when_listed
+from fieldcast.community.services_social import NOT_A_FOLLOW_UP, FollowUpState, follow_up_moved, follow_up_state
 from fieldcast.core.markdown import render_markdown
 from fieldcast.core.text import clean_line, normalize_key, unicode_slug
 from fieldcast.geo.services import place_resolve
 
-from .counters import item_counter_add
-from .models import DatePrecision, Item, ItemTag, Lifecycle, Tag
+from .models import ContentFlag, DatePrecision, Item, ItemTag, Lifecycle, Tag
 
 if TYPE_CHECKING:
     from fieldcast.accounts.models import User
@@ -81,12 +82,20 @@ def _occurred_fields(
     }
 
 
+def _content_flags(values: Sequence[str]) -> list[str]:
+    """Known flags, each once, in the order of ContentFlag (forms validate the input)."""
+    chosen = set(values)
+    return [flag.value for flag in ContentFlag if flag.value in chosen]
+
+
 @transaction.atomic
 def item_create(
     *,
     author: User,
     title: str,
     rating: str,
+    content_flags: Sequence[str] = (),
+    content_warning: str = "",
     body: str = "",
     occurred_on: datetime.date | None = None,
     occurred_precision: str = DatePrecision.UNKNOWN,
@@ -98,6 +107,8 @@ def item_create(
     channels: Sequence[Channel] = (),
     visibility: str = "public",
     embeddable: bool = True,
+    comments_mode: str = "open",
+    comments_min_days: int = 7,
     update_of: Item | None = None,
     assets: Sequence[MediaAsset] = (),
     lifecycle: str | None = None,
@@ -106,6 +117,7 @@ def item_create(
     one image is ready; without files it is a text report, ready at once."""
     from fieldcast.channels.services import channel_add_item
     from fieldcast.media.services.attach import item_attach_assets
+    from fieldcast.moderation.holds import new_item_moderation
 
     if lifecycle is None:
         lifecycle = Lifecycle.PROCESSING if assets else Lifecycle.READY
@@ -119,22 +131,28 @@ def item_create(
         body=body,
         body_html=render_markdown(body),
         rating=rating,
+        content_flags=_content_flags(content_flags),
+        content_warning=clean_line(content_warning),
         source=clean_line(source),
         location_label=location_label,
         place=place_resolve(location_label) if location_label else None,
         visibility=visibility,
         embeddable=embeddable,
+        comments_mode=comments_mode,
+        comments_min_days=comments_min_days,
         update_of=update_of,
         lifecycle=lifecycle,
         **_occurred_fields(occurred_on, occurred_precision, occurred_time, occurred_tz),
+        **new_item_moderation(author),  # "hold new uploads for review" (moderation.holds)
     )
     item.full_clean(exclude=["public_id"])
     item.save()
     item_set_tags(item=item, names=tags)
     for channel in channels:
         channel_add_item(channel=channel, item=item, actor=author)
-    if update_of is not None:
-        item_counter_add(item_id=update_of.pk, field="updates_count", delta=1)
+    if update_of is not None:  # counted once listed; its original's fans are told then
+        follow_up_moved(before=NOT_A_FOLLOW_UP, after=follow_up_state(item), update_id=item.pk)
+    item_announce_when_listed(item_id=item.pk)  # subscribers of its channels and author, once listed
     if assets:
         item_attach_assets(item=item, assets=assets)
         item.refresh_from_db()
@@ -150,6 +168,8 @@ def item_update(
     rating: str,
     body: str,
     occurred_on: datetime.date | None,
+    content_flags: Sequence[str] = (),
+    content_warning: str = "",
     occurred_precision: str,
     occurred_time: datetime.time | None = None,
     occurred_tz: str = "",
@@ -159,6 +179,8 @@ def item_update(
     channels: Sequence[Channel],
     visibility: str,
     embeddable: bool = True,
+    comments_mode: str | None = None,
+    comments_min_days: int | None = None,
     assets: Sequence[MediaAsset] = (),
 ) -> Item:
     """Save the owner's changes; `assets` are new uploads to attach after the others."""
@@ -166,9 +188,12 @@ def item_update(
     from fieldcast.media.services.attach import item_attach_assets
 
     item = Item.objects.select_for_update().get(pk=item.pk)
+    follow_up_before = follow_up_state(item)
     item.title = clean_line(title)
     item.slug = unicode_slug(item.title)
     item.rating = rating
+    item.content_flags = _content_flags(content_flags)
+    item.content_warning = clean_line(content_warning)
     item.body = body
     item.body_html = render_markdown(body)
     for name, value in _occurred_fields(occurred_on, occurred_precision, occurred_time, occurred_tz).items():
@@ -180,14 +205,20 @@ def item_update(
         item.place = place_resolve(new_label) if new_label else None
     item.visibility = visibility
     item.embeddable = embeddable
+    if comments_mode is not None:  # the uploader's comment policy (None: unchanged)
+        item.comments_mode = comments_mode
+    if comments_min_days is not None:
+        item.comments_min_days = comments_min_days
     item.full_clean(exclude=["public_id"])
     item.save(
         update_fields=[
-            "title", "slug", "rating", "body", "body_html", "occurred_on", "occurred_precision",
-            "occurred_time", "occurred_tz", "source", "location_label", "place", "visibility", "embeddable",
-            "updated_at",
+            "title", "slug", "rating", "content_flags", "content_warning", "body", "body_html", "occurred_on",
+            "occurred_precision", "occurred_time", "occurred_tz", "source", "location_label", "place", "visibility",
+            "embeddable",
+            "comments_mode", "comments_min_days", "updated_at",
         ]
     )  # fmt: skip
+    item_after_state_change(item, follow_up_before)
     item_set_tags(item=item, names=tags)
     channels_set_for_item(item=item, channels=channels, actor=editor)
     if assets:
@@ -196,12 +227,39 @@ def item_update(
     return item
 
 
+def item_after_state_change(item: Item, follow_up_before: FollowUpState) -> None:
+    """What follows any change that may list or unlist an item: its original's count of
+    updates, and (once listed) word to the subscribers of its channels and author."""
+    follow_up_moved(before=follow_up_before, after=follow_up_state(item), update_id=item.pk)
+    item_announce_when_listed(item_id=item.pk)
+
+
+@transaction.atomic
+def item_set_moderation(*, item_id: int, moderation: str, reason: str = "") -> Item:
+    """Hold, remove, disable or restore an item (the moderation app's actions go through
+    here, so an item leaving or re-entering the lists moves what depends on that)."""
+    item = Item.objects.select_for_update().get(pk=item_id)
+    follow_up_before = follow_up_state(item)
+    item.moderation, item.moderation_reason = moderation, reason[:500]
+    item.save(update_fields=["moderation", "moderation_reason", "updated_at"])
+    item_after_state_change(item, follow_up_before)
+    return item
+
+
 @transaction.atomic
 def item_delete(*, item: Item) -> None:
     """Delete an item for good (its author's choice). Follow-ups stay, unlinked."""
-    if item.update_of_id is not None:
-        item_counter_add(item_id=item.update_of_id, field="updates_count", delta=-1)
-    item.delete()
+    locked = Item.objects.select_for_update().filter(pk=item.pk).first()
+    if locked is None:
+        return
+    follow_up_moved(before=follow_up_state(locked), after=NOT_A_FOLLOW_UP)
+    from fieldcast.media.models import MediaAsset
+    from fieldcast.media.tasks_files import delete_asset_files
+
+    # The files (original, renditions) go too, once the rows are gone for good.
+    asset_ids = list(MediaAsset.objects.filter(item=locked).values_list("public_id", flat=True))
+    locked.delete()
+    transaction.on_commit(lambda: [delete_asset_files.enqueue(public_id) for public_id in asset_ids])
 
 
 @transaction.atomic
@@ -216,12 +274,14 @@ def item_refresh_lifecycle(*, item_id: int) -> None:
     item = Item.objects.select_for_update().filter(pk=item_id).first()
     if item is None or item.lifecycle == Lifecycle.DRAFT:
         return
+    follow_up_before = follow_up_state(item)
     assets = list(MediaAsset.objects.filter(item_id=item_id).values_list("status", "playable", "failure_reason"))
     reason = ""
     if not assets:
         if item.lifecycle != Lifecycle.READY:
             item.lifecycle, item.failure_reason = Lifecycle.READY, ""
             item.save(update_fields=["lifecycle", "failure_reason", "updated_at"])
+            item_after_state_change(item, follow_up_before)
         return
     if any(playable or status == MediaAsset.Status.READY for status, playable, _ in assets):
         lifecycle = Lifecycle.READY
@@ -233,3 +293,4 @@ def item_refresh_lifecycle(*, item_id: int) -> None:
     if (item.lifecycle, item.failure_reason) != (lifecycle, reason):
         item.lifecycle, item.failure_reason = lifecycle, reason
         item.save(update_fields=["lifecycle", "failure_reason", "updated_at"])
+        item_after_state_change(item, follow_up_before)

@@ -53,6 +53,7 @@ def item_detail(request: HttpRequest, public_id: str, slug: str | None = None) -
 
 
 @require_POST
+@limit_writes("safe_mode")
 def item_unlock(request: HttpRequest, public_id: str) -> HttpResponse:
     """'I am 18 or over, show this item': a signed grant for this one item."""
     viewer = request.viewer  # type: ignore[attr-defined]
@@ -70,6 +71,10 @@ def item_unlock(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @limit_writes("item")
 def item_new(request: HttpRequest) -> HttpResponse:
+    from fieldcast.moderation.selectors import suspension_message
+
+    if (suspended := suspension_message(request.user)) is not None:
+        raise PermissionDenied(suspended)  # 403 with the date the suspension ends
     initial = {"follow_up_of": request.GET.get("update_of", "")}
     form = ItemForm(
         request.POST if request.method == "POST" else None,

@@ -29,7 +29,7 @@ def test_member_posts_an_item_with_an_arabic_title(
     page: Page, live_server: Any, reporter: User, tmp_path: Path
 ) -> None:
     PlaceFactory()
-    make_channel(name="Syria", slug="syria")
+    make_channel(name="Syria", slug="syria", owner=reporter)
     login(page, live_server, reporter)
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Post").click()

@@ -44,6 +44,7 @@ def run_concurrently(work, count: int = THREADS) -> list[BaseException]:
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_comment_posts_all_count(settings):
     settings.WRITE_RATE_LIMIT_PER_MINUTE = 1000
+    settings.COMMENT_RATE_LIMIT_PER_MINUTE = 1000
     item = ItemFactory(title="Busy item")
     members = [UserFactory(username=f"poster{n}") for n in range(THREADS)]
     url = reverse("community:comment_post", kwargs={"public_id": item.public_id})
@@ -80,7 +81,7 @@ def test_concurrent_counter_moves_add_up():
 def test_concurrent_channel_filing_counts_each_channel_once():
     author = UserFactory()
     item = ItemFactory(author=author)
-    channels = [ChannelFactory() for _ in range(THREADS)]
+    channels = [ChannelFactory(owner=author) for _ in range(THREADS)]
 
     def file_twice(n: int) -> None:
         channel_add_item(channel=channels[n], item=item, actor=author)

@@ -39,7 +39,7 @@ def test_guest_is_sent_to_log_in(client, db):
 
 def test_member_creates_an_item(client, member):
     PlaceFactory()
-    channel = ChannelFactory(name="Disasters", slug="disasters")
+    channel = ChannelFactory(name="Disasters", slug="disasters", owner=member)
     client.force_login(member)
     response = client.post(reverse("items:new"), valid_data(channels=[channel.pk]))
     assert response.status_code == 302

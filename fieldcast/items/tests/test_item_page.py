@@ -17,7 +17,7 @@ from fieldcast.items.models import Item
 def reference_item(db):
     author = UserFactory(username="nutsflipped")
     PlaceFactory(name="Syria", kind="country", country_code="SY", country_name="Syria", latitude=35.0, longitude=38.0)
-    syria = ChannelFactory(name="Syria", slug="syria", is_current_event=True)
+    syria = ChannelFactory(name="Syria", slug="syria", is_current_event=True, owner=author)
     item = ItemFactory(
         author=author,
         title="The Battle of Qalamoun Has Started",
@@ -55,7 +55,8 @@ def test_every_reference_element_in_order(client, reference_item):
         "Tags:",
         "Location:",
         "(load item map)",
-        "Views: 5460 | Comments: 0 | Votes: 4 | Favorites: 1 | Shared: 0 | Updates: 0 | Times used in channels: 1",
+        'Views: 5460 | Comments: 0 | Votes: <span id="social-votes">4</span> | Favorites: '
+        '<span id="social-favorites">1</span> | Shared: 0 | Updates: 0 | Times used in channels: 1',
         "You need to be registered in order to add comments!",
     ]
     positions = [body.find(m) for m in markers]

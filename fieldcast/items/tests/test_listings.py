@@ -16,7 +16,7 @@ from fieldcast.core.testing.factories import ChannelFactory, ItemFactory, UserFa
 def many_items(db, settings):
     settings.PAGE_SIZE = 5
     author = UserFactory(username="reporter")
-    channel = ChannelFactory(slug="protests", name="Protests")
+    channel = ChannelFactory(slug="protests", name="Protests", owner=author)
     featured = ChannelFactory(slug="featured", name="Featured", kind="editorial")
     staff = UserFactory(username="editor", is_staff=True)
     start = timezone.now() - datetime.timedelta(days=1)
@@ -76,7 +76,8 @@ def test_home_shows_featured(client, many_items):
         (reverse("home"), 10),
         (reverse("channels:detail", kwargs={"slug": "protests"}), 5),
         (reverse("items:tag", kwargs={"key": "march"}), 5),
-        (reverse("accounts:profile", kwargs={"username": "reporter"}), 5),
+        # the member page adds the member and their figures (items and plays, comments)
+        (reverse("accounts:profile", kwargs={"username": "reporter"}), 7),
     ],
 )
 def test_lists_run_a_fixed_number_of_queries(client, many_items, url, max_queries, django_assert_max_num_queries):

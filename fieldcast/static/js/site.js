@@ -15,6 +15,30 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
+  // 429 from a rate limit (core/ratelimit.py): htmx swaps no error responses, so show the
+  // server's message ("Try again in N seconds") right after the form or control that sent it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status !== 429) { return; }
+    event.detail.shouldSwap = false;
+    event.detail.isError = false;  // handled here: no console error, no htmx:responseError
+    var found = new DOMParser().parseFromString(xhr.responseText || "", "text/html").querySelector("[data-rate-limited]");
+    var wait = xhr.getResponseHeader("Retry-After");
+    var text = found ? found.textContent.trim() :
+      "You're doing that too often. Try again in " + (wait ? wait + " seconds." : "a minute.");
+    var source = (event.detail.requestConfig && event.detail.requestConfig.elt) || event.target;
+    var anchor = source.closest("form") || source;
+    var box = anchor.nextElementSibling;
+    if (!box || !box.hasAttribute("data-rate-limited")) {
+      box = document.createElement("p");
+      box.className = "message message-error rate-limited";
+      box.setAttribute("role", "alert");
+      box.setAttribute("data-rate-limited", "");
+      anchor.insertAdjacentElement("afterend", box);
+    }
+    box.textContent = text;
+  });
+
   // A form that came back with errors: move focus to its summary so it is read out.
   var summary = document.querySelector("[data-autofocus]");
   if (summary) { summary.focus(); }
