@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "fieldcast.media",
     "fieldcast.player",
     "fieldcast.notifications",
+    "fieldcast.discovery",
     "fieldcast.demo",
 ]
 
