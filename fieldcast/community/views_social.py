@@ -3,6 +3,9 @@ favorites pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -86,38 +89,43 @@ def _may_act(request: HttpRequest, result: ItemAccess) -> HttpResponse | None:
     return None
 
 
-@require_POST
-@limit_writes("item-vote", per_minute=_votes_per_minute)
-def item_vote(request: HttpRequest, public_id: str) -> HttpResponse:
+def _social_set(
+    request: HttpRequest,
+    public_id: str,
+    *,
+    form_class: type[forms.Form],
+    field: str,
+    service: Callable[..., Any],
+    said: Mapping[Any, str],
+) -> HttpResponse:
+    """The body of the vote and favorite buttons: the form's `field` is also the service's
+    keyword, and what the service returns picks the message in `said`."""
     result = _social_item(request, public_id)
     refused = _may_act(request, result)
     if refused is not None:
         return refused
-    form = VoteForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
-        return _answer(request, result.item, error=str(form.errors["value"][0]))
+        return _answer(request, result.item, error=str(form.errors[field][0]))
     try:
-        value = item_vote_set(item=result.item, user=request.user, value=form.cleaned_data["value"])  # type: ignore[arg-type]
+        outcome = service(item=result.item, user=request.user, **{field: form.cleaned_data[field]})
     except PermissionDenied as exc:
         return _answer(request, result.item, error=str(exc))
-    return _answer(request, result.item, said=VOTE_SAID[value])
+    return _answer(request, result.item, said=said[outcome])
+
+
+@require_POST
+@limit_writes("item-vote", per_minute=_votes_per_minute)
+def item_vote(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _social_set(request, public_id, form_class=VoteForm, field="value", service=item_vote_set, said=VOTE_SAID)
 
 
 @require_POST
 @limit_writes("favorite", per_minute=_votes_per_minute)
 def item_favorite(request: HttpRequest, public_id: str) -> HttpResponse:
-    result = _social_item(request, public_id)
-    refused = _may_act(request, result)
-    if refused is not None:
-        return refused
-    form = FavoriteForm(request.POST)
-    if not form.is_valid():
-        return _answer(request, result.item, error=str(form.errors["favorite"][0]))
-    try:
-        kept = item_favorite_set(item=result.item, user=request.user, favorite=form.cleaned_data["favorite"])  # type: ignore[arg-type]
-    except PermissionDenied as exc:
-        return _answer(request, result.item, error=str(exc))
-    return _answer(request, result.item, said=FAVORITE_SAID[kept])
+    return _social_set(
+        request, public_id, form_class=FavoriteForm, field="favorite", service=item_favorite_set, said=FAVORITE_SAID
+    )
 
 
 def _favorites_page(request: HttpRequest, member: User) -> HttpResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from django import forms
@@ -36,25 +36,66 @@ def item_from_url(url: str, viewer: Any) -> Item | None:
     return result.item
 
 
-class TakedownForm(forms.Form):
-    claimant_name = forms.CharField(
+# The contact details and signature both notices ask for (the field names differ: they are the services' arguments).
+def _full_name_field() -> forms.CharField:
+    return forms.CharField(
         label="Your full name", max_length=200, widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "name"})
     )
-    claimant_address = forms.CharField(
+
+
+def _address_field() -> forms.CharField:
+    return forms.CharField(
         label="Postal address",
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3, "dir": "auto", "autocomplete": "street-address"}),
     )
-    claimant_email = forms.EmailField(
+
+
+def _email_field() -> forms.EmailField:
+    return forms.EmailField(
         label="Email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"invalid": "Enter an email address like name@example.org."},
     )
-    claimant_phone = forms.CharField(
+
+
+def _phone_field() -> forms.CharField:
+    return forms.CharField(
         label="Telephone number",
         max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
+
+
+def _signature_field() -> forms.CharField:
+    return forms.CharField(
+        label="Electronic signature",
+        max_length=200,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+        help_text="Type your full name: it is your signature.",
+    )
+
+
+class _SignedForm(forms.Form):
+    """A notice signed by typing again the full name given in the field `name_field`."""
+
+    name_field: ClassVar[str]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        name, signature = data.get(self.name_field, ""), data.get("signature", "")
+        if name and signature and signature.strip().casefold() != name.strip().casefold():
+            self.add_error("signature", "Type your full name exactly as above to sign.")
+        return data
+
+
+class TakedownForm(_SignedForm):
+    name_field = "claimant_name"
+
+    claimant_name = _full_name_field()
+    claimant_address = _address_field()
+    claimant_email = _email_field()
+    claimant_phone = _phone_field()
     copyrighted_work = forms.CharField(
         label="The copyrighted work",
         max_length=4000,
@@ -77,12 +118,7 @@ class TakedownForm(forms.Form):
         "authorised to act on behalf of the owner, of the exclusive right that is allegedly infringed.",
         error_messages={"required": "This statement is required for a copyright notice."},
     )
-    signature = forms.CharField(
-        label="Electronic signature",
-        max_length=200,
-        widget=forms.TextInput(attrs={"dir": "auto"}),
-        help_text="Type your full name: it is your signature.",
-    )
+    signature = _signature_field()
 
     def __init__(self, *args: Any, viewer: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -112,33 +148,14 @@ class TakedownForm(forms.Form):
         self.items = list(items.values())
         return "\n".join(lines)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        name, signature = data.get("claimant_name", ""), data.get("signature", "")
-        if name and signature and signature.strip().casefold() != name.strip().casefold():
-            self.add_error("signature", "Type your full name exactly as above to sign.")
-        return data
 
+class CounterNoticeForm(_SignedForm):
+    name_field = "full_name"
 
-class CounterNoticeForm(forms.Form):
-    full_name = forms.CharField(
-        label="Your full name", max_length=200, widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "name"})
-    )
-    address = forms.CharField(
-        label="Postal address",
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto", "autocomplete": "street-address"}),
-    )
-    phone = forms.CharField(
-        label="Telephone number",
-        max_length=40,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-    email = forms.EmailField(
-        label="Email address",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Enter an email address like name@example.org."},
-    )
+    full_name = _full_name_field()
+    address = _address_field()
+    phone = _phone_field()
+    email = _email_field()
     statement = forms.CharField(
         label="Why the item was disabled by mistake",
         max_length=4000,
@@ -156,19 +173,7 @@ class CounterNoticeForm(forms.Form):
         "the person who sent the notice.",
         error_messages={"required": "This statement is required for a counter-notice."},
     )
-    signature = forms.CharField(
-        label="Electronic signature",
-        max_length=200,
-        widget=forms.TextInput(attrs={"dir": "auto"}),
-        help_text="Type your full name: it is your signature.",
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        name, signature = data.get("full_name", ""), data.get("signature", "")
-        if name and signature and signature.strip().casefold() != name.strip().casefold():
-            self.add_error("signature", "Type your full name exactly as above to sign.")
-        return data
+    signature = _signature_field()
 
     def cleaned_data_for_service(self) -> dict[str, Any]:
         """The fields counter_notice_submit takes (the two statements are required to validate)."""

@@ -36,15 +36,27 @@ ACTION_LABELS = {
 }
 
 
+def _note_field(label: str, max_length: int, help_text: str = "") -> forms.CharField:
+    """An optional one-line text (a reason, an answer), written in any script."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.TextInput(attrs={"dir": "auto"}),
+        help_text=help_text,
+    )
+
+
+def _decision_field(choices: list[tuple[str, str]], required: str) -> forms.ChoiceField:
+    """A moderator's decision on one row of a queue, as radio buttons."""
+    return forms.ChoiceField(
+        label="Decision", choices=choices, widget=forms.RadioSelect, error_messages={"required": required}
+    )
+
+
 class ActionForm(forms.Form):
     action = forms.ChoiceField(label="Action", error_messages={"required": "Choose an action."})
-    reason = forms.CharField(
-        label="Reason",
-        required=False,
-        max_length=500,
-        widget=forms.TextInput(attrs={"dir": "auto"}),
-        help_text="Shown to the member concerned and in the public moderation log.",
-    )
+    reason = _note_field("Reason", 500, "Shown to the member concerned and in the public moderation log.")
     rating = forms.ChoiceField(label="New rating", required=False, choices=[("", "(unchanged)"), *Rating.choices])
     days = forms.IntegerField(
         label="Suspend for (days)",
@@ -95,34 +107,17 @@ class HoldUploadsForm(forms.Form):
 
 
 class AppealDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="Decision",
-        choices=[("accept", "Accept: undo the action"), ("reject", "Reject: the action stands")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose accept or reject."},
+    decision = _decision_field(
+        [("accept", "Accept: undo the action"), ("reject", "Reject: the action stands")], "Choose accept or reject."
     )
-    response = forms.CharField(
-        label="Answer to the member",
-        required=False,
-        max_length=500,
-        widget=forms.TextInput(attrs={"dir": "auto"}),
-    )
+    response = _note_field("Answer to the member", 500)
 
 
 class CopyrightDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="Decision",
-        choices=[("restore", "Restore the item"), ("remove", "Remove the item")],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose restore or remove."},
+    decision = _decision_field(
+        [("restore", "Restore the item"), ("remove", "Remove the item")], "Choose restore or remove."
     )
-    reason = forms.CharField(
-        label="Reason",
-        required=False,
-        max_length=400,
-        widget=forms.TextInput(attrs={"dir": "auto"}),
-        help_text="Needed to remove; shown to the uploader and in the public log.",
-    )
+    reason = _note_field("Reason", 400, "Needed to remove; shown to the uploader and in the public log.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,12 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from fieldcast.core.ratelimit import client_ip, hit, limit_writes
+from fieldcast.core.ratelimit import client_ip, limit_writes
 
 from .forms_copyright import CounterNoticeForm, TakedownForm
 from .models import CopyrightNotice, CopyrightNoticeItem
 from .services import ModerationError
 from .services_copyright import copyright_notice_submit, counter_notice_submit
+from .views_reports import guest_over_limit
 
 NOTICE_SESSION_KEY = "moderation_last_notice"
 
@@ -26,17 +26,8 @@ def takedown(request: HttpRequest) -> HttpResponse:
     viewer = request.viewer  # type: ignore[attr-defined]
     form = TakedownForm(request.POST if request.method == "POST" else None, viewer=viewer)
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            wait = hit(
-                "copyright-guest",
-                f"ip{client_ip(request)}",
-                limit=settings.GUEST_REPORT_RATE_LIMIT_PER_HOUR,
-                window_s=3600,
-            )
-            if wait is not None:
-                response = render(request, "429.html", {"retry_after": wait}, status=429)
-                response["Retry-After"] = str(wait)
-                return response
+        if not request.user.is_authenticated and (refused := guest_over_limit(request, "copyright-guest")) is not None:
+            return refused
         if form.is_valid():
             data = dict(form.cleaned_data)
             data.pop("good_faith")

@@ -5,8 +5,11 @@ limited, and every action goes through services.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
@@ -234,10 +237,63 @@ def hold_uploads(request: HttpRequest) -> HttpResponse:
     return redirect("moderation:queue")
 
 
+@dataclass(frozen=True)
+class _DecisionQueue:
+    """A moderators' page of pending rows, each with its own decision form (appeals, copyright notices)."""
+
+    template: str
+    form_class: type[forms.Form]
+    id_prefix: str  # ids carry the row so that every label points at its own control
+    pending: Callable[[], Iterable[Model]]
+    done_url: str
+    done_message: str
+
+    def form(self, pk: int, data: Any = None) -> forms.Form:
+        return self.form_class(data, auto_id=f"{self.id_prefix}{pk}_%s")
+
+    def page(
+        self, request: HttpRequest, refused: forms.Form | None = None, refused_pk: int | None = None
+    ) -> HttpResponse:
+        """The queue; after a refused decision, that row keeps its form and errors (400)."""
+        rows = [(row, refused if row.pk == refused_pk else self.form(row.pk)) for row in self.pending()]
+        status = 200 if refused is None else 400
+        return render(request, self.template, _base_context() | {"rows": rows}, status=status)
+
+    def decide(self, request: HttpRequest, pk: int, act: Callable[[dict[str, Any]], object]) -> HttpResponse:
+        """Validate the row's form and `act` on its cleaned data; a ModerationError shows on the form."""
+        form = self.form(pk, request.POST)
+        if form.is_valid():
+            try:
+                act(form.cleaned_data)
+            except ModerationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, self.done_message)
+                return redirect(self.done_url)
+        return self.page(request, refused=form, refused_pk=pk)
+
+
+APPEALS = _DecisionQueue(
+    template="moderation/appeals.html",
+    form_class=AppealDecisionForm,
+    id_prefix="ap",
+    pending=pending_appeals,
+    done_url="moderation:appeals",
+    done_message="The appeal is decided and the member told.",
+)
+COPYRIGHT = _DecisionQueue(
+    template="moderation/copyright_queue.html",
+    form_class=CopyrightDecisionForm,
+    id_prefix="cn",
+    pending=open_copyright_entries,
+    done_url="moderation:copyright",
+    done_message="The notice is decided and the uploader told.",
+)
+
+
 @moderator_required
 def appeals(request: HttpRequest) -> HttpResponse:
-    rows = [(a, AppealDecisionForm(auto_id=f"ap{a.pk}_%s")) for a in pending_appeals()]
-    return render(request, "moderation/appeals.html", _base_context() | {"rows": rows})
+    return APPEALS.page(request)
 
 
 @moderator_required
@@ -245,28 +301,21 @@ def appeals(request: HttpRequest) -> HttpResponse:
 @limit_writes("moderation")
 def appeal_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
     appeal = get_object_or_404(Appeal, pk=pk)
-    form = AppealDecisionForm(request.POST, auto_id=f"ap{appeal.pk}_%s")
-    if form.is_valid():
-        try:
-            appeal_decide(
-                moderator=request.user,  # type: ignore[arg-type]
-                appeal=appeal,
-                accept=form.cleaned_data["decision"] == "accept",
-                response=form.cleaned_data.get("response", ""),
-            )
-        except ModerationError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "The appeal is decided and the member told.")
-            return redirect("moderation:appeals")
-    rows = [(a, form if a.pk == appeal.pk else AppealDecisionForm(auto_id=f"ap{a.pk}_%s")) for a in pending_appeals()]
-    return render(request, "moderation/appeals.html", _base_context() | {"rows": rows}, status=400)
+
+    def decide(data: dict[str, Any]) -> None:
+        appeal_decide(
+            moderator=request.user,  # type: ignore[arg-type]
+            appeal=appeal,
+            accept=data["decision"] == "accept",
+            response=data.get("response", ""),
+        )
+
+    return APPEALS.decide(request, appeal.pk, decide)
 
 
 @moderator_required
 def copyright_queue(request: HttpRequest) -> HttpResponse:
-    rows = [(e, CopyrightDecisionForm(auto_id=f"cn{e.pk}_%s")) for e in open_copyright_entries()]
-    return render(request, "moderation/copyright_queue.html", _base_context() | {"rows": rows})
+    return COPYRIGHT.page(request)
 
 
 @moderator_required
@@ -274,22 +323,13 @@ def copyright_queue(request: HttpRequest) -> HttpResponse:
 @limit_writes("moderation")
 def copyright_decide(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(CopyrightNoticeItem, pk=pk)
-    form = CopyrightDecisionForm(request.POST, auto_id=f"cn{entry.pk}_%s")
-    if form.is_valid():
-        try:
-            copyright_resolve(
-                moderator=request.user,  # type: ignore[arg-type]
-                entry=entry,
-                restore=form.cleaned_data["decision"] == "restore",
-                reason=form.cleaned_data.get("reason", ""),
-            )
-        except ModerationError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "The notice is decided and the uploader told.")
-            return redirect("moderation:copyright")
-    rows = [
-        (e, form if e.pk == entry.pk else CopyrightDecisionForm(auto_id=f"cn{e.pk}_%s"))
-        for e in open_copyright_entries()
-    ]
-    return render(request, "moderation/copyright_queue.html", _base_context() | {"rows": rows}, status=400)
+
+    def decide(data: dict[str, Any]) -> None:
+        copyright_resolve(
+            moderator=request.user,  # type: ignore[arg-type]
+            entry=entry,
+            restore=data["decision"] == "restore",
+            reason=data.get("reason", ""),
+        )
+
+    return COPYRIGHT.decide(request, entry.pk, decide)

@@ -31,7 +31,12 @@ from .services_appeals import appeal_create
 from .services_reports import report_create
 
 
-def _too_many(request: HttpRequest, wait: int) -> HttpResponse:
+def guest_over_limit(request: HttpRequest, scope: str) -> HttpResponse | None:
+    """Count one report (or notice) from a guest's address in `scope`: the 429 page once it has
+    sent GUEST_REPORT_RATE_LIMIT_PER_HOUR within the hour, else None."""
+    wait = hit(scope, f"ip{client_ip(request)}", limit=settings.GUEST_REPORT_RATE_LIMIT_PER_HOUR, window_s=3600)
+    if wait is None:
+        return None
     response = render(request, "429.html", {"retry_after": wait}, status=429)
     response["Retry-After"] = str(wait)
     return response
@@ -72,15 +77,8 @@ def _report(
     )
     status = 200
     if request.method == "POST":
-        if guest:
-            wait = hit(
-                "report-guest",
-                f"ip{client_ip(request)}",
-                limit=settings.GUEST_REPORT_RATE_LIMIT_PER_HOUR,
-                window_s=3600,
-            )
-            if wait is not None:
-                return _too_many(request, wait)
+        if guest and (refused := guest_over_limit(request, "report-guest")) is not None:
+            return refused
         if form.is_valid():
             data = form.cleaned_data
             try:

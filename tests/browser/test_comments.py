@@ -113,7 +113,7 @@ def test_plain_post_without_javascript(browser: Any, live_server: Any, transacti
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     try:
-        login_no_js(page, live_server, member)
+        login(page, live_server, member)
         page.goto(item.get_absolute_url())
         page.get_by_label("Your comment").fill("Whole district dark " + INJECTED)
         page.get_by_role("button", name="Post comment").click()
@@ -123,13 +123,3 @@ def test_plain_post_without_javascript(browser: Any, live_server: Any, transacti
         shot(page, tmp_path, "no-js")
     finally:
         context.close()
-
-
-def login_no_js(page: Page, live_server: Any, user: Any) -> None:
-    from fieldcast.core.testing.factories import PASSWORD
-
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("input[name=login]").fill(user.username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form:has(input[name=password]) [type=submit]").click()
-    page.wait_for_url(lambda url: "/accounts/login" not in url)

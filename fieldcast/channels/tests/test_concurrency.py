@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
 
 from fieldcast.channels.models import Channel, Subscription
 from fieldcast.channels.services import channel_add_item, channel_create
 from fieldcast.channels.subscriptions import item_announce_to_subscribers, subscription_add, subscription_remove
+from fieldcast.core.testing.concurrency import run_concurrently
 from fieldcast.core.testing.factories import ItemFactory, UserFactory
 from fieldcast.notifications.models import Notification
 
 THREADS = 6
-
-
-def run_concurrently(work: Callable[[int], None], count: int = THREADS) -> list[BaseException]:
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def target(n: int) -> None:
-        try:
-            barrier.wait()
-            work(n)
-        except BaseException as exc:  # reported by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 @pytest.mark.django_db(transaction=True)
@@ -50,7 +26,7 @@ def test_parallel_subscribing_keeps_the_count_exact():
             subscription_remove(user=members[(n + 2) % THREADS], channel=channel)
         subscription_add(user=members[n], channel=channel)
 
-    assert run_concurrently(churn) == []
+    run_concurrently(churn, THREADS)
     count = Channel.objects.values_list("subscribers_count", flat=True).get(pk=channel.pk)
     assert count == Subscription.objects.filter(channel=channel).count()  # which ones remain depends on timing
     for member in members:
@@ -71,7 +47,7 @@ def test_parallel_fan_outs_tell_each_subscriber_once():
     def fan_out(_: int) -> None:
         told.append(item_announce_to_subscribers(item_id=item.pk))
 
-    assert run_concurrently(fan_out, count=4) == []
+    run_concurrently(fan_out, 4)
     assert sum(told) == len(fans)
     for fan in fans:
         assert Notification.objects.filter(recipient=fan, item=item, kind="channel_item").count() == 1

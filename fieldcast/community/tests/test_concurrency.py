@@ -4,8 +4,6 @@ Afterwards the counters equal the rows. Run against PostgreSQL (SQLite serialise
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from itertools import zip_longest
 
 import pytest
@@ -16,6 +14,7 @@ from django.urls import reverse
 
 from fieldcast.community.models import Favorite, ItemVote
 from fieldcast.community.services_social import item_favorite_set, item_vote_set
+from fieldcast.core.testing.concurrency import run_concurrently
 from fieldcast.core.testing.factories import ItemFactory, UserFactory
 from fieldcast.items.models import Item
 
@@ -39,28 +38,6 @@ FINAL_VOTE, FINAL_KEEP = -1, "1"
 def rotated(plan: list, offset: int) -> list:
     offset %= len(plan)
     return plan[offset:] + plan[:offset]
-
-
-def run_concurrently(work: Callable[[int], None], count: int) -> list[BaseException]:
-    """Start `count` threads together (a barrier) and collect their exceptions."""
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def target(n: int) -> None:
-        try:
-            barrier.wait()
-            work(n)
-        except BaseException as exc:  # reported by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    return errors
 
 
 def assert_counters_match_rows(item: Item) -> None:
@@ -94,7 +71,7 @@ def test_members_vote_flip_double_click_and_keep_at_once(settings):
                 response = client.post(favorite_url, {"favorite": keep}, HTTP_HX_REQUEST="true")
                 assert response.status_code == 200, response.content
 
-    assert run_concurrently(member_clicks, MEMBERS * 2) == []
+    run_concurrently(member_clicks, MEMBERS * 2, timeout=300)
     assert_counters_match_rows(item)
     # Every member's last vote is down and their last wish is to keep it.
     assert ItemVote.objects.filter(item=item).count() == MEMBERS
@@ -110,7 +87,7 @@ def test_the_same_member_clicking_eight_times_at_once_counts_once():
         item_vote_set(item=item, user=member, value=1)
         item_favorite_set(item=item, user=member, favorite=True)
 
-    assert run_concurrently(click, 8) == []
+    run_concurrently(click, 8, timeout=300)
     assert_counters_match_rows(item)
     assert (item.vote_score, item.favorites_count) == (1, 1)
 
@@ -118,7 +95,7 @@ def test_the_same_member_clicking_eight_times_at_once_counts_once():
         item_vote_set(item=item, user=member, value=-1 if n % 2 else 1)
         item_favorite_set(item=item, user=member, favorite=bool(n % 2))
 
-    assert run_concurrently(flip, 8) == []
+    run_concurrently(flip, 8, timeout=300)
     assert_counters_match_rows(item)
     assert item.vote_score in (1, -1)
 
@@ -132,7 +109,7 @@ def test_many_members_at_once_add_up():
             item_vote_set(item=item, user=members[n], value=1 if n % 3 else -1)
             item_favorite_set(item=item, user=members[n], favorite=n % 2 == 0)
 
-    assert run_concurrently(vote, len(members)) == []
+    run_concurrently(vote, len(members), timeout=300)
     assert_counters_match_rows(item)
     assert item.vote_score == 8 - 4
     assert item.favorites_count == 6

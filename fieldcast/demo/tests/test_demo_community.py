@@ -7,7 +7,6 @@ import unicodedata
 from collections import Counter
 
 import pytest
-from django.db import transaction
 from django.db.models import Sum
 
 from fieldcast.accounts.models import User
@@ -17,21 +16,12 @@ from fieldcast.community.models import Comment, Favorite, ItemVote
 from fieldcast.community.notifying import comment_notify
 from fieldcast.community.services_social import update_notify_favoriters
 from fieldcast.demo.community import THREADS
-from fieldcast.demo.loader import DemoSummary, load_demo
 from fieldcast.items.models import Item, Rating
 from fieldcast.moderation.viewer import viewer_for_user
 from fieldcast.notifications.models import Kind, Notification
 from fieldcast.notifications.selectors import entries_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        summary: DemoSummary = load_demo(media=False)
-        yield summary
-        transaction.set_rollback(True)
 
 
 def _arabic(text: str) -> bool:

@@ -7,7 +7,6 @@ import datetime
 import unicodedata
 
 import pytest
-from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -15,18 +14,10 @@ from fieldcast.accounts.models import User
 from fieldcast.channels.models import Channel
 from fieldcast.community.models import Comment
 from fieldcast.demo.data import DEMO_CREDENTIALS, USERS
-from fieldcast.demo.loader import ITEMS, DemoSummary, load_demo
+from fieldcast.demo.loader import ITEMS
 from fieldcast.items.models import DatePrecision, Item, Moderation, Rating, Visibility
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        summary: DemoSummary = load_demo(media=False)
-        yield summary
-        transaction.set_rollback(True)
 
 
 def _script(text: str, name: str) -> bool:

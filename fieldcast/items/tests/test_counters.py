@@ -3,42 +3,18 @@ database connection, against a real transactional database (PostgreSQL in CI).""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from fieldcast.channels.services import channel_add_item, channel_remove_item
+from fieldcast.core.testing.concurrency import run_concurrently
 from fieldcast.core.testing.factories import ChannelFactory, ItemFactory, UserFactory
 from fieldcast.items.counters import item_counter_add
 from fieldcast.items.models import Item
 
 THREADS = 8
 PER_THREAD = 5
-
-
-def run_concurrently(work, count: int = THREADS) -> list[BaseException]:
-    """Start `count` threads together (a barrier) and collect their exceptions."""
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def target(n: int) -> None:
-        try:
-            barrier.wait()
-            work(n)
-        except BaseException as exc:  # reported to the test below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,7 +32,7 @@ def test_concurrent_comment_posts_all_count(settings):
             response = client.post(url, {"body": f"comment {n}-{k}"})
             assert response.status_code == 302, response.status_code
 
-    assert run_concurrently(post_comments) == []
+    run_concurrently(post_comments, THREADS)
     item.refresh_from_db()
     assert item.comments.count() == THREADS * PER_THREAD
     assert item.comments_count == THREADS * PER_THREAD
@@ -71,7 +47,7 @@ def test_concurrent_counter_moves_add_up():
             item_counter_add(item_id=item.pk, field="plays_count", delta=1)
             item_counter_add(item_id=item.pk, field="vote_score", delta=-1 if n % 2 else 1)
 
-    assert run_concurrently(bump) == []
+    run_concurrently(bump, THREADS)
     item.refresh_from_db()
     assert item.plays_count == THREADS * 25
     assert item.vote_score == 0
@@ -87,7 +63,7 @@ def test_concurrent_channel_filing_counts_each_channel_once():
         channel_add_item(channel=channels[n], item=item, actor=author)
         channel_add_item(channel=channels[(n + 1) % THREADS], item=item, actor=author)
 
-    assert run_concurrently(file_twice) == []
+    run_concurrently(file_twice, THREADS)
     item.refresh_from_db()
     assert item.channels_count == THREADS == item.channel_links.count()
 
