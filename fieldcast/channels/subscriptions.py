@@ -29,10 +29,16 @@ def subscription_add(*, user: User, channel: Channel) -> bool:
     """Follow `channel`; False if already following."""
     if channel.kind == Channel.Kind.PERSONAL and channel.owner_id == user.pk:
         raise ValidationError("You cannot subscribe to yourself.")
-    _, created = Subscription.objects.get_or_create(user=user, channel=channel)
-    if created:
-        Channel.objects.filter(pk=channel.pk).update(subscribers_count=F("subscribers_count") + 1)
-    return created
+    # A plain insert in a savepoint, not get_or_create: when a concurrent request inserts and
+    # another deletes the same row in between, get_or_create's fallback get() finds nothing
+    # and raises. A duplicate here means a concurrent request subscribed (and counted) first.
+    try:
+        with transaction.atomic():
+            Subscription.objects.create(user=user, channel=channel)
+    except IntegrityError:
+        return False
+    Channel.objects.filter(pk=channel.pk).update(subscribers_count=F("subscribers_count") + 1)
+    return True
 
 
 @transaction.atomic
