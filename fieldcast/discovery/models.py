@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 
@@ -23,3 +24,21 @@ class TrendingScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.score_24h:.2f} / {self.score_7d:.2f}"
+
+
+class SearchDocument(models.Model):
+    """The text an item is found by (discovery.search keeps it in step with the item, its
+    tags, channels and place). On PostgreSQL `vector` holds the weighted tsvector (GIN
+    index); on SQLite the FTS5 table `discovery_search_fts` mirrors these columns."""
+
+    item = models.OneToOneField("items.Item", on_delete=models.CASCADE, related_name="search_doc", primary_key=True)
+    title = models.TextField(blank=True)
+    tags = models.TextField(blank=True)
+    channels = models.TextField(blank=True)
+    places = models.TextField(blank=True)
+    body = models.TextField(blank=True, help_text="The article as plain text (snippets come from it).")
+    vector = SearchVectorField(null=True, editable=False)
+    indexed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"search document of {self.item_id}"
