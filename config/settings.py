@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -301,6 +302,8 @@ WRITE_RATE_LIMIT_IP_FACTOR = env_int("WRITE_RATE_LIMIT_IP_FACTOR", 3)
 # Read notifications older than this are deleted by a periodic task.
 NOTIFICATIONS_KEEP_DAYS = env_int("NOTIFICATIONS_KEEP_DAYS", 180)
 PAGE_SIZE = env_int("PAGE_SIZE", 24)
+# Search by relevance ranks at most this many of the newest matches (discovery.search).
+SEARCH_MAX_CANDIDATES = env_int("SEARCH_MAX_CANDIDATES", 1000)
 # Moderation: distinct trusted members whose reports hold an item for review; whether the
 # public moderation log names moderators; reports and copyright notices per guest address per hour.
 REPORT_HOLD_THRESHOLD = env_int("REPORT_HOLD_THRESHOLD", 3)

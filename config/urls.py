@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("fieldcast.player.urls")),
     path("", include("fieldcast.moderation.urls")),
     path("", include("fieldcast.notifications.urls")),
+    path("", include("fieldcast.discovery.urls")),
     path("safe-mode", moderation_views.safe_mode, name="safe_mode"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),

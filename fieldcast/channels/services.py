@@ -180,6 +180,7 @@ def channel_add_item(*, channel: Channel, item: Item, actor: User) -> bool:
     if created:
         item_counter_add(item_id=item.pk, field="channels_count", delta=1)
         item_announce_when_listed(item_id=item.pk)
+        _reindex_after_commit(item.pk)
     return created
 
 
@@ -191,7 +192,15 @@ def channel_remove_item(*, channel: Channel, item: Item, actor: User | None = No
     deleted, _ = ChannelItem.objects.filter(channel=channel, item=item).delete()
     if deleted:
         item_counter_add(item_id=item.pk, field="channels_count", delta=-1)
+        _reindex_after_commit(item.pk)
     return bool(deleted)
+
+
+def _reindex_after_commit(item_id: int) -> None:
+    """Channel names are part of an item's search document."""
+    from fieldcast.discovery.search import search_index_item
+
+    transaction.on_commit(functools.partial(search_index_item, item_id=item_id))
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from fieldcast.channels.services import channel_add_item
 from fieldcast.community.models import Comment
 from fieldcast.community.services import comment_create
 from fieldcast.core.text import clean_line, normalize_key
+from fieldcast.discovery.search import search_reindex
 from fieldcast.geo.models import Place
 from fieldcast.items.models import DatePrecision, Item, Rating, Visibility
 from fieldcast.items.services import item_create, tags_parse
@@ -124,6 +125,7 @@ def load_demo(*, stdout: Writer | None = None, media: bool = True) -> DemoSummar
         pending = items_needing_media([(item, variant) for item, variant, _ in loaded])
         demo_media_enqueue(pending)
         summary.media_queued = len(pending)
+    say(f"Search index: {search_reindex()} items.")  # channels and places filed after the items
     return summary
 
 

@@ -67,6 +67,7 @@ def editorial_items(slug: str, viewer: Viewer, *, limit: int = 6) -> tuple[Chann
 def item_page_context(result: ItemAccess, viewer: Viewer) -> dict[str, Any]:
     """Everything the item page shows beside the item row (one query each)."""
     from fieldcast.community.selectors_social import item_social_state
+    from fieldcast.discovery.related import related_items
 
     item = result.item
     context: dict[str, Any] = {"item": item, "access": result.access.value, "result": result}
@@ -87,6 +88,7 @@ def item_page_context(result: ItemAccess, viewer: Viewer) -> dict[str, Any]:
         Item.objects.visible_to(viewer).filter(update_of=item).order_by("-added_at", "-id")[:UPDATES_SHOWN]
     )
     context["social"] = item_social_state(item, viewer)  # votes and favorite: one query for members
+    context["related"] = related_items(item, viewer, tags=context["tags"], channels=context["channels"])  # 3 at most
     update_of = item.update_of
     context["update_of_visible"] = (
         update_of is not None and Item.objects.openable_by(viewer).filter(pk=update_of.pk).exists()

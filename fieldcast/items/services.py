@@ -156,7 +156,15 @@ def item_create(
     if assets:
         item_attach_assets(item=item, assets=assets)
         item.refresh_from_db()
+    _search_index(item)
     return item
+
+
+def _search_index(item: Item) -> None:
+    """The item's search document follows its title, body, tags, channels and place."""
+    from fieldcast.discovery.search import search_index_item
+
+    search_index_item(item_id=item.pk)
 
 
 @transaction.atomic
@@ -224,6 +232,7 @@ def item_update(
     if assets:
         item_attach_assets(item=item, assets=assets)
         item.refresh_from_db()
+    _search_index(item)
     return item
 
 

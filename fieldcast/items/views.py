@@ -11,6 +11,7 @@ from fieldcast.community.forms import comment_form_for
 from fieldcast.core.markdown import render_markdown
 from fieldcast.core.ratelimit import limit_writes
 from fieldcast.core.text import normalize_key
+from fieldcast.discovery.trending import popular_items
 from fieldcast.moderation.viewer import add_grant
 from fieldcast.player.tokens import event_token
 
@@ -25,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     viewer = request.viewer  # type: ignore[attr-defined]
     featured_channel, featured = editorial_items(EDITORIAL_FEATURED, viewer)
     must_see_channel, must_see = editorial_items(EDITORIAL_MUST_SEE, viewer)
+    popular = popular_items(viewer) if not request.GET.get("after") else []
     page = item_list_page(Item.objects.visible_to(viewer), cursor=request.GET.get("after"))
     return render(
         request,
@@ -35,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "featured_channel": featured_channel,
             "must_see": must_see,
             "must_see_channel": must_see_channel,
+            "popular": popular,
         },
     )
 

@@ -235,6 +235,25 @@ def subscribe_to_the_channel(world: World, user: Any) -> None:
     subscription_add(user=user, channel=world.channel)
 
 
+def with_activity(name: str) -> Callable[[World], str]:
+    """Popular now, Top rated, Most discussed: the world's items get a trending score and a
+    comment first (idempotent), so that every list has them to show or to hide."""
+
+    def url(world: World) -> str:
+        from fieldcast.discovery.models import TrendingScore
+        from fieldcast.items.counters import item_counter_add
+
+        for item in world.items.values():
+            TrendingScore.objects.update_or_create(item=item, defaults={"score_24h": 1.0, "score_7d": 1.0})
+        for pk in Item.objects.filter(pk__in=[i.pk for i in world.items.values()], comments_count=0).values_list(
+            "pk", flat=True
+        ):
+            item_counter_add(item_id=pk, field="comments_count")
+        return reverse(name)
+
+    return url
+
+
 # Lists of item cards. A new list surface is one more line.
 LIST_SURFACES: dict[str, ListSurface] = {
     "home": ListSurface(lambda w: reverse("home")),
@@ -248,6 +267,10 @@ LIST_SURFACES: dict[str, ListSurface] = {
         lambda w: reverse("social:my_favorites"), members_only=True, prepare=favorite_everything
     ),
     "feed": ListSurface(lambda w: reverse("channels:feed"), members_only=True, prepare=subscribe_to_the_channel),
+    "popular": ListSurface(with_activity("discovery:popular")),
+    "top": ListSurface(with_activity("discovery:top")),
+    "discussed": ListSurface(with_activity("discovery:discussed")),
+    "search": ListSurface(lambda w: reverse("discovery:search") + "?q=footage"),
 }
 
 

@@ -73,7 +73,8 @@ def test_home_shows_featured(client, many_items):
     ("url", "max_queries"),
     [
         # Per list: items, tags, assets, renditions; plus the page's own lookups.
-        (reverse("home"), 10),
+        # home: the Featured, Must See and Popular now shelves (discovery.trending.popular_items: 3)
+        (reverse("home"), 13),
         (reverse("channels:detail", kwargs={"slug": "protests"}), 5),
         (reverse("items:tag", kwargs={"key": "march"}), 5),
         # the member page adds the member and their figures (items and plays, comments)
