@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 
 
 class Place(models.Model):
@@ -40,3 +41,35 @@ class Place(models.Model):
 
         self.name_key = normalize_key(self.name)
         super().save(*args, **kwargs)
+
+
+class PlaceName(models.Model):
+    """Another name of a place (spelling variants, other scripts: Yabrud, يبرود), matched by key."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="alternate_names")
+    name = models.CharField(max_length=200)
+    key = models.CharField(max_length=200, db_index=True, help_text="normalize_key(name), without diacritics")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["place", "key"], name="placename_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.place_id})"
+
+
+class ItemPlace(models.Model):
+    """A place found in an item's title or body by the place extractor (a suggestion until the
+    uploader takes it as the item's location; the item map shows them beside the main place)."""
+
+    item = models.ForeignKey("items.Item", on_delete=models.CASCADE, related_name="mentioned_places")
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="item_mentions")
+    matched_text = models.CharField(max_length=200, help_text="The words as they stand in the text.")
+    score = models.FloatField(default=0, help_text="Confidence of the match, higher is surer.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "place"], name="itemplace_unique")]
+        ordering = ["-score", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.place_id} in {self.item_id}"

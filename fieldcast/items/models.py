@@ -120,6 +120,8 @@ class Item(models.Model):
     source = models.CharField(max_length=500, blank=True, help_text="Who filmed it, where it was first published.")
     place = models.ForeignKey("geo.Place", null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
     location_label = models.CharField(max_length=200, blank=True, help_text="The place as typed.")
+    pin_latitude = models.FloatField(null=True, blank=True, help_text="A pin the uploader dropped on the map.")
+    pin_longitude = models.FloatField(null=True, blank=True)
     tags: models.ManyToManyField[Tag, ItemTag] = models.ManyToManyField(
         Tag, through="ItemTag", related_name="items", blank=True
     )
