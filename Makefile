@@ -51,6 +51,7 @@ run: setup
 	else \
 		echo "*** manage.py load_demo does not exist yet: starting without demo content ***"; \
 	fi && \
+	$(BIN)/python manage.py load_gazetteer --if-empty && \
 	echo && echo "Fieldcast: http://$(RUN_ADDR)/   (Ctrl-C stops the web server, the workers and the scheduler)" && echo && \
 	RUN_ADDR=$(RUN_ADDR) PATH="$(CURDIR)/$(BIN):$$PATH" exec $(BIN)/honcho start -f Procfile
 

@@ -29,6 +29,11 @@ class Place(models.Model):
                 name="place_coordinates_in_range",
             ),
         ]
+        indexes = [
+            # Prefix lookups of the location field's suggestions (PostgreSQL; SQLite uses a range).
+            models.Index(fields=["name_key"], name="place_name_key_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["latitude", "longitude"], name="place_lat_lon"),  # places_near's box
+        ]
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -48,10 +53,11 @@ class PlaceName(models.Model):
 
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="alternate_names")
     name = models.CharField(max_length=200)
-    key = models.CharField(max_length=200, db_index=True, help_text="normalize_key(name), without diacritics")
+    key = models.CharField(max_length=200, db_index=True, help_text="fold_key(name): normalize_key without diacritics")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["place", "key"], name="placename_unique")]
+        indexes = [models.Index(fields=["key"], name="placename_key_prefix", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.place_id})"
