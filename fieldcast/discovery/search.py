@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -262,6 +262,10 @@ class SearchFilters:
     added_from: datetime.date | None = None
     added_to: datetime.date | None = None
     has_video: bool = False
+    # Seconds of the main video (the first playable one): duration_min <= length < duration_max
+    # (0 or None: no bound). Either bound leaves out items without a playable video.
+    duration_min: int | None = None
+    duration_max: int | None = None
 
     @property
     def any(self) -> bool:
@@ -295,6 +299,14 @@ def _filtered(qs: QuerySet[Item], f: SearchFilters) -> QuerySet[Item]:
     if f.has_video:
         videos = MediaAsset.objects.filter(item=OuterRef("pk"), kind=MediaAsset.Kind.VIDEO, playable=True)
         qs = qs.filter(Exists(videos))
+    if f.duration_min or f.duration_max:
+        main_video = MediaAsset.objects.filter(item=OuterRef("pk"), kind=MediaAsset.Kind.VIDEO, playable=True)
+        main_duration = main_video.order_by("position", "id").values("duration")[:1]
+        qs = qs.alias(main_video_duration=Subquery(main_duration)).filter(main_video_duration__isnull=False)
+        if f.duration_min:
+            qs = qs.filter(main_video_duration__gte=f.duration_min)
+        if f.duration_max:
+            qs = qs.filter(main_video_duration__lt=f.duration_max)
     return qs
 
 

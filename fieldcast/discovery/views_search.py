@@ -20,6 +20,13 @@ from .search import MAX_QUERY_LENGTH, SORTS, SearchFilters, parse_query, search_
 
 SEARCH_PAGES = 20  # deepest page offered; relevance ranks a bounded set of candidates anyway
 COUNTRY_CODE = re.compile(r"^[A-Za-z]{2}$")
+# The length filter: key -> (label, at least, less than) in seconds of the main video.
+DURATIONS: dict[str, tuple[str, int | None, int | None]] = {
+    "short": ("Under 1 minute", None, 60),
+    "medium": ("1 to 5 minutes", 60, 300),
+    "long": ("5 to 20 minutes", 300, 1200),
+    "longer": ("Over 20 minutes", 1200, None),
+}
 
 
 class SearchForm(forms.Form):
@@ -54,6 +61,11 @@ class SearchForm(forms.Form):
     added_from = forms.DateField(label="Added from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     added_to = forms.DateField(label="Added until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     has_video = forms.BooleanField(label="Only items with a video", required=False)
+    duration = forms.ChoiceField(
+        label="Length of the video",
+        choices=[("", "Any length"), *((key, label) for key, (label, _, _) in DURATIONS.items())],
+        required=False,
+    )
     page = forms.IntegerField(required=False, min_value=1, max_value=SEARCH_PAGES, widget=forms.HiddenInput)
 
     def __init__(self, data: Any) -> None:
@@ -103,6 +115,8 @@ class SearchForm(forms.Form):
             added_from=date("added_from") if "added_to" not in self.errors else None,
             added_to=date("added_to"),
             has_video=bool(self.value("has_video")),
+            duration_min=DURATIONS[duration][1] if (duration := self.value("duration")) else None,
+            duration_max=DURATIONS[duration][2] if duration else None,
         )
 
 

@@ -1,0 +1,430 @@
+"""Discovery at scale: search, deep list pages, feeds and the map over 100,000 generated items.
+
+The items are written set-based in SQL (generate_series with a seeded random(), several
+languages from fixed word lists, tags, places, channels, counters, added and occurred
+dates), then their search documents and weighted tsvectors in one INSERT ... SELECT with
+the GIN index built afterwards, as search.search_index_item would have written them one
+by one. Each URL is then loaded under gunicorn and compared with the trivial baseline view
+(the same bytes as the first search page, no work) measured in the same run.
+
+What the words are: "video" is in ~90% of the items (a very common word), "the" in ~20% (the
+English ones), "protest" in ~17%, "دمشق" in ~19% (the Arabic ones), the phrase "air strike"
+in ~3%, "zeppelin" in ~2 per 10,000 (rare); "eyewitness" (~2%) is only ever a tag: a tag
+match without the word in the text.
+
+Three tables: every URL under BENCH_CONNECTIONS concurrent connections (queueing included),
+the searches again over one connection (a request's own latency), and search_items() alone in
+one process (the database and the ORM, no HTTP, no template).
+
+Settings: BENCH_DISCOVERY_ITEMS (100000; 1000000 for the large run), BENCH_SECONDS (5)
+per URL, BENCH_WARMUP (1), BENCH_CONNECTIONS (8), BENCH_DEEP_PAGE (200), BENCH_DB_REPEAT (20).
+"""
+
+# ruff: noqa: S608  (the SQL is built from constants and integers of this module, no input)
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import time
+import urllib.parse
+from pathlib import Path
+
+import psycopg
+from _harness import App, BenchError, LoadResult, env_float, env_int, load, print_table
+
+NAME = "discovery (search, lists, feeds, map)"
+BASELINE_PATH = "/bench/baseline"
+SEED = 0.42
+
+# Words per language. The title and body of an item come from its language's list.
+WORDS = {
+    "en": (
+        "the the the of in and to a on at after before near police army convoy bridge market "
+        "school hospital fire flood storm crowd protest march shelling drone tank checkpoint "
+        "border river road night morning city village square station airport port factory "
+        "evacuation rescue collapse explosion smoke rain snow wind river street building car"
+    ),
+    "ar": (
+        "في من على إلى بعد قبل قرب الشرطة الجيش قافلة جسر سوق مدرسة مستشفى حريق فيضان عاصفة "
+        "حشد مظاهرة قصف دبابة حاجز حدود نهر طريق ليل صباح مدينة قرية ساحة محطة مطار ميناء "
+        "مصنع إخلاء إنقاذ انهيار انفجار دخان مطر ثلج دمشق حلب حمص"
+    ),
+    "uk": (
+        "в на до після перед біля поліція армія колона міст ринок школа лікарня пожежа повінь "
+        "буря натовп протест обстріл дрон танк блокпост кордон річка дорога ніч ранок місто "
+        "село площа вокзал аеропорт порт завод евакуація рятування обвал вибух дим дощ сніг"
+    ),
+    "es": (
+        "el la los las de en y a tras antes cerca policía ejército convoy puente mercado "
+        "escuela hospital incendio inundación tormenta multitud protesta marcha dron tanque "
+        "frontera río camino noche mañana ciudad pueblo plaza estación aeropuerto puerto "
+        "fábrica evacuación rescate derrumbe explosión humo lluvia nieve terremoto"
+    ),
+    "fr": (
+        "le la les de en et à après avant près police armée convoi pont marché école hôpital "
+        "incendie inondation tempête foule manifestation marche drone char frontière rivière "
+        "route nuit matin ville village place gare aéroport port usine évacuation sauvetage "
+        "effondrement explosion fumée pluie neige"
+    ),
+}
+TAG_WORDS = " ".join(
+    (
+        "kharkiv kyiv aleppo homs damascus santiago houston tripoli beirut gaza protests flood earthquake",
+        "wildfire storm police army drone shelling evacuation rescue accident traffic election strike",
+        "border refugees hospital bridge convoy airport port factory school",
+    )
+).split()
+N_TAGS = 1000
+
+
+def _sql_array(words: list[str]) -> str:
+    return "ARRAY[" + ",".join("'" + w.replace("'", "''") + "'" for w in words) + "]::text[]"
+
+
+def _generate_sql(first: int, count: int, total: int, after_id: int, authors: list[int]) -> list[str]:
+    """Statements that add items number `first` to `first + count - 1` (of `total`, numbered
+    oldest first) and what they link to; the new rows have ids above `after_id`."""
+    langs = list(WORDS)
+    vocab = {lang: WORDS[lang].split() for lang in langs}
+
+    def words(n_expr: str) -> str:
+        cases = " ".join(
+            f"WHEN {k} THEN (SELECT string_agg(({_sql_array(vocab[lang])})"
+            f"[1 + floor(random() * {len(vocab[lang])})::int], ' ') "
+            f"FROM generate_series(1, {n_expr}) WHERE g.i > 0)"
+            for k, lang in enumerate(langs)
+        )
+        return f"CASE g.i % {len(langs)} {cases} END"
+
+    authors_arr = "ARRAY[" + ",".join(str(a) for a in authors) + "]::bigint[]"
+    return [
+        f"SELECT setseed({SEED})",
+        # The items: newer ids are newer items (added_at grows with i), over about three years.
+        f"""
+        INSERT INTO items_item (
+            public_id, slug, title, body, body_html, lifecycle, failure_reason, visibility, moderation,
+            moderation_reason, rating, added_at, updated_at, occurred_on, occurred_precision, occurred_tz,
+            source, location_label, plays_count, embed_plays_count, views_count, comments_count, vote_score,
+            favorites_count, shares_count, updates_count, channels_count, author_id, place_id, embeddable,
+            comments_locked, comments_min_days, comments_mode, content_flags, content_warning
+        )
+        SELECT
+            'B' || lpad(g.i::text, 9, '0'), 'bench-' || g.i, t.title, t.body, '<p>' || t.body || '</p>',
+            'ready', '', CASE WHEN r1 < 0.04 THEN 'unlisted' WHEN r1 < 0.05 THEN 'private' ELSE 'public' END,
+            CASE WHEN r2 < 0.02 THEN 'removed' ELSE 'ok' END, '',
+            CASE WHEN r3 < 0.7 THEN 'GA' WHEN r3 < 0.9 THEN 'PG' ELSE 'MA' END,
+            t.added_at, t.added_at,
+            CASE WHEN r4 < 0.1 THEN NULL ELSE (t.added_at - (floor(r4 * 20) || ' days')::interval)::date END,
+            CASE WHEN r4 < 0.1 THEN 'unknown' ELSE 'day' END, '', '',
+            coalesce(p.name, ''), floor(power(random(), 4) * 200000)::bigint, 0,
+            floor(power(random(), 4) * 400000)::bigint, floor(power(random(), 3) * 300)::int,
+            floor(power(random(), 3) * 500)::int - 20, floor(power(random(), 4) * 100)::int,
+            floor(power(random(), 4) * 50)::int, 0, 0,
+            ({authors_arr})[1 + g.i % {len(authors)}], p.id, true, false, 0, 'open', '[]'::jsonb, ''
+        FROM (SELECT i, random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5
+              FROM generate_series({first}, {first + count - 1}) AS i) AS g
+        CROSS JOIN LATERAL (
+            SELECT
+                initcap({words("4 + floor(random() * 5)::int")})
+                    || CASE WHEN g.i % 9973 = 7 THEN ' zeppelin' ELSE '' END AS title,
+                {words("40 + floor(random() * 80)::int")}
+                    || CASE WHEN random() < 0.9 THEN ' video' ELSE '' END
+                    || CASE WHEN random() < 0.03 THEN ' air strike' ELSE '' END
+                    || CASE WHEN g.i % 7919 = 11 THEN ' zeppelin' ELSE '' END AS body,
+                now() - ((({total} - g.i)::float / {max(total, 1)}) * interval '1095 days')
+                    - random() * interval '1 hour' AS added_at
+        ) AS t
+        LEFT JOIN LATERAL (
+            SELECT id, name FROM geo_place WHERE g.r5 < 0.7 ORDER BY id OFFSET (g.i % 16) LIMIT 1
+        ) AS p ON true
+        ORDER BY g.i
+        """,
+        # Tags: TAG_WORDS plus numbered series; three distinct tags per item, skewed to the first ones.
+        f"""
+        INSERT INTO items_tag (name, key)
+        SELECT n, n FROM (
+            SELECT unnest({_sql_array(TAG_WORDS)}) AS n
+            UNION SELECT 'eyewitness'
+            UNION SELECT 'series' || s FROM generate_series(1, {N_TAGS}) AS s
+        ) AS x
+        ON CONFLICT (key) DO NOTHING
+        """,
+        f"""
+        INSERT INTO items_itemtag (item_id, tag_id, position)
+        SELECT DISTINCT ON (it.id, tg.id) it.id, tg.id, k
+        FROM (SELECT id, floor(power(random(), 3) * {N_TAGS})::int AS base FROM items_item
+              WHERE id > {after_id}) AS it
+        CROSS JOIN generate_series(0, 2) AS k
+        JOIN LATERAL (
+            SELECT id FROM items_tag ORDER BY id OFFSET ((it.base + k * 331) % {N_TAGS}) LIMIT 1
+        ) AS tg ON true
+        ON CONFLICT DO NOTHING
+        """,
+        f"""
+        INSERT INTO items_itemtag (item_id, tag_id, position)
+        SELECT i.id, (SELECT id FROM items_tag WHERE key = 'eyewitness'), 9
+        FROM items_item i WHERE i.id > {after_id} AND i.id % 50 = 3
+        ON CONFLICT DO NOTHING
+        """,
+        # A third of the items filed in one of the topic channels.
+        f"""
+        INSERT INTO fcchannels_channelitem (channel_id, item_id, added_at)
+        SELECT (SELECT array_agg(id ORDER BY id) FROM fcchannels_channel WHERE kind = 'topic')[
+                   1 + i.id % (SELECT count(*) FROM fcchannels_channel WHERE kind = 'topic')],
+               i.id, i.added_at
+        FROM items_item i
+        WHERE i.id > {after_id} AND i.id % 3 = 0
+        """,
+        f"UPDATE items_item SET channels_count = 1 WHERE id > {after_id} AND id % 3 = 0",
+    ]
+
+
+# The search documents, as search.search_index_item writes them, for every item without one.
+INDEX_SQL = [
+    "DROP INDEX IF EXISTS discovery_search_vector_gin",
+    """
+    INSERT INTO discovery_searchdocument (item_id, title, tags, channels, places, body, indexed_at)
+    SELECT i.id, i.title,
+           coalesce((SELECT string_agg(t.name, ' ' ORDER BY it.position) FROM items_itemtag it
+                     JOIN items_tag t ON t.id = it.tag_id WHERE it.item_id = i.id), ''),
+           coalesce((SELECT string_agg(c.name, ' ' ORDER BY c.name) FROM fcchannels_channelitem ci
+                     JOIN fcchannels_channel c ON c.id = ci.channel_id WHERE ci.item_id = i.id), ''),
+           concat_ws(' ', nullif(i.location_label, ''),
+                     CASE WHEN p.name IS DISTINCT FROM i.location_label THEN p.name END,
+                     CASE WHEN p.country_name <> p.name THEN p.country_name END),
+           i.body, now()
+    FROM items_item i LEFT JOIN geo_place p ON p.id = i.place_id
+    WHERE NOT EXISTS (SELECT 1 FROM discovery_searchdocument d WHERE d.item_id = i.id)
+    """,
+    """
+    UPDATE discovery_searchdocument SET vector =
+        setweight(to_tsvector('simple'::regconfig, coalesce(title, '')), 'A')
+        || setweight(to_tsvector('simple'::regconfig, coalesce(tags, '')), 'B')
+        || setweight(to_tsvector('simple'::regconfig, coalesce(channels, '')), 'B')
+        || setweight(to_tsvector('simple'::regconfig, coalesce(places, '')), 'C')
+        || setweight(to_tsvector('simple'::regconfig, coalesce(body, '')), 'D')
+    WHERE vector IS NULL
+    """,
+    "CREATE INDEX discovery_search_vector_gin ON discovery_searchdocument USING gin (vector)",
+]
+
+
+def generate(app: App, count: int) -> None:
+    """Add `count` items in batches of 100,000 and index them; VACUUM ANALYZE at the end."""
+    started = time.perf_counter()
+    with psycopg.connect(app.database_url, autocommit=True) as conn:
+        conn.execute("SET maintenance_work_mem = '512MB'")
+        authors = [r[0] for r in conn.execute("SELECT id FROM accounts_user ORDER BY id").fetchall()]
+        if not authors:
+            raise BenchError("the demo content has no members to author the generated items")
+        done = 0
+        while done < count:
+            batch = min(100_000, count - done)
+            if done:
+                conn.execute("ANALYZE")  # the next batch's tag and channel links join the new items
+            with conn.transaction():
+                after_id = conn.execute("SELECT coalesce(max(id), 0) FROM items_item").fetchone()[0]  # type: ignore[index]
+                for statement in _generate_sql(done + 1, batch, count, int(after_id), authors):
+                    conn.execute(statement)  # type: ignore[arg-type]
+            done += batch
+            print(f"  {done:,} items written ({time.perf_counter() - started:.0f} s)", flush=True)
+        generated = time.perf_counter()
+        # Fresh statistics first: planned on the empty tables' estimates, the per-item subqueries
+        # that gather tags and channels would scan whole tables for every item.
+        conn.execute("ANALYZE")
+        for statement in INDEX_SQL:
+            conn.execute(statement)  # type: ignore[arg-type]
+        indexed = time.perf_counter()
+        conn.execute("VACUUM ANALYZE")
+        total = conn.execute("SELECT count(*) FROM items_item").fetchone()[0]  # type: ignore[index]
+    print(
+        f"generated {count:,} items in {generated - started:.1f} s, search index in {indexed - generated:.1f} s, "
+        f"vacuum analyze {time.perf_counter() - indexed:.1f} s ({total:,} items in all)",
+        flush=True,
+    )
+
+
+# --- what is measured -----------------------------------------------------------------------
+
+SEARCHES = [
+    ("rare word", "/search?q=zeppelin"),
+    ("common word (~17%)", "/search?q=protest"),
+    ("very common word (~90%)", "/search?q=video"),
+    ("2 words (~18%)", "/search?q=the+video"),
+    ("phrase (~3%)", "/search?q=%22air+strike%22"),
+    ("tag only (~2%)", "/search?q=eyewitness"),
+    ("Arabic word (~19%)", "/search?q=" + urllib.parse.quote("دمشق")),
+    ("very common, newest", "/search?q=video&sort=newest"),
+    ("very common, most played", "/search?q=video&sort=played"),
+    ("very common, occurred", "/search?q=video&sort=occurred"),
+    ("common + rating GA", "/search?q=protest&rating=GA"),
+    ("very common + country", "/search?q=video&country=UA"),
+    ("very common + occurred range", "/search?q=video&occurred_from=2025-01-01&occurred_to=2025-03-31"),
+    ("filters only (tag)", "/search?tag=kharkiv"),
+]
+LISTED = "lifecycle = 'ready' AND visibility = 'public' AND moderation = 'ok' AND rating <> 'MA'"
+
+
+def _cursor(row: tuple[object, ...]) -> str:
+    """core.pagination's cursor for (key, id)."""
+    key, item_id = row
+    if isinstance(key, datetime.datetime):
+        key = key.astimezone(datetime.UTC).isoformat()
+    raw = json.dumps([key, item_id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def deep_pages(app: App, page: int) -> list[tuple[str, str]]:
+    """(label, url) of page 1 and page `page` of the home page and of the biggest tag's page:
+    the cursor a reader clicking "older" `page - 1` times would about hold (listed, not MA: the
+    position may differ by a few rows from a guest's exact list; the cost does not)."""
+    offset = (page - 1) * env_int("PAGE_SIZE", 24) - 1
+    out: list[tuple[str, str]] = []
+    with psycopg.connect(app.database_url) as conn:
+        row = conn.execute(
+            f"SELECT added_at, id FROM items_item WHERE {LISTED} ORDER BY added_at DESC, id DESC OFFSET %s LIMIT 1",
+            [offset],
+        ).fetchone()
+        out += [("home, page 1", "/")] + ([(f"home, page {page}", f"/?after={_cursor(row)}")] if row else [])
+        tag = conn.execute(
+            "SELECT t.key FROM items_tag t JOIN items_itemtag it ON it.tag_id = t.id "
+            "GROUP BY t.key ORDER BY count(*) DESC, t.key LIMIT 1"
+        ).fetchone()
+        if tag:
+            row = conn.execute(
+                f"SELECT i.added_at, i.id FROM items_item i JOIN items_itemtag it ON it.item_id = i.id "
+                f"JOIN items_tag t ON t.id = it.tag_id WHERE t.key = %s AND {LISTED.replace(' AND ', ' AND i.')} "
+                "ORDER BY i.added_at DESC, i.id DESC OFFSET %s LIMIT 1",
+                [tag[0], offset],
+            ).fetchone()
+            path = "/tag/" + urllib.parse.quote(tag[0])
+            out.append((f"tag page ({tag[0]}), page 1", path))
+            if row:
+                out.append((f"tag page, page {page}", f"{path}?after={_cursor(row)}"))
+        row = conn.execute(
+            f"SELECT vote_score, id FROM items_item WHERE {LISTED} ORDER BY vote_score DESC, id DESC OFFSET %s LIMIT 1",
+            [offset],
+        ).fetchone()
+        out.append(("top rated (all time), page 1", "/top?period=all"))
+        if row:
+            out.append((f"top rated, page {page}", f"/top?period=all&after={_cursor(row)}"))
+    return out
+
+
+_DB_TIMING = """
+import json, time
+from django.http import QueryDict
+from fieldcast.discovery.views_search import SearchForm
+from fieldcast.discovery.search import parse_query, search_items
+from fieldcast.items.selectors import _with_tags
+from fieldcast.moderation.viewer import anonymous_viewer
+viewer = anonymous_viewer()
+for label, query in CASES:
+    form = SearchForm(QueryDict(query))
+    form.is_valid()
+    parsed, sort, filters = parse_query(form.value("q") or ""), form.value("sort") or "relevance", form.filters()
+    times = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        qs = search_items(viewer, parsed, sort=sort, filters=filters).select_related("search_doc")
+        rows = list(_with_tags(qs)[:25])
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    print("DBTIME " + json.dumps([label, times[len(times) // 2], p95, len(rows)]))
+"""
+
+
+def search_query_times(app: App, repeat: int) -> None:
+    """The search as the view runs it (search_items, the first page of rows with their tags),
+    in one process, with no HTTP and no template: what the database and the ORM cost."""
+    cases = [(label, urllib.parse.urlsplit(path).query) for label, path in SEARCHES]
+    code = f"CASES = {cases!r}\nREPEAT = {repeat}\n" + _DB_TIMING
+    out = app.manage("shell", "--no-imports", "-c", code, capture=True)
+    print(f"\nsearch_items() alone, {repeat} runs each, one process (ms):")
+    print(f"{'':<34}{'p50 ms':>8}{'p95 ms':>8}{'rows':>6}")
+    for line in out.splitlines():
+        if line.startswith("DBTIME "):
+            label, p50, p95, rows = json.loads(line.removeprefix("DBTIME "))
+            print(f"{label:<34}{p50:>8.1f}{p95:>8.1f}{rows:>6}")
+
+
+def _ratios(urls: list[tuple[str, str]], results: list[LoadResult], baseline: LoadResult) -> None:
+    print(f"\n{'':<34}{'p50 ms':>8}{'p95 ms':>8}{'p50 x base':>11}{'p95 x base':>11}{'req/s x base':>13}")
+    for (label, _), r in zip(urls, results, strict=True):
+        if not r.requests or not baseline.requests:
+            print(f"{label:<34}  no successful requests")
+            continue
+        print(
+            f"{label:<34}{r.percentile_ms(50):>8.1f}{r.percentile_ms(95):>8.1f}"
+            f"{r.percentile_ms(50) / baseline.percentile_ms(50):>11.2f}"
+            f"{r.percentile_ms(95) / baseline.percentile_ms(95):>11.2f}{r.rate / baseline.rate:>13.2f}"
+        )
+
+
+def run(app: App) -> bool:
+    count = env_int("BENCH_DISCOVERY_ITEMS", 100_000)
+    seconds = env_float("BENCH_SECONDS", 5.0)
+    warmup = env_float("BENCH_WARMUP", 1.0)
+    connections = env_int("BENCH_CONNECTIONS", 8)
+    deep = env_int("BENCH_DEEP_PAGE", 200)
+    connections_label = f"{connections} connections"
+    generate(app, count)
+
+    with app.server() as server:
+        status, page = server.get(SEARCHES[0][1])
+        if status != 200:
+            raise BenchError(f"GET {SEARCHES[0][1]} answered {status}:\n{page[:2000].decode(errors='replace')}")
+        baseline_file = Path(app.data_dir) / "bench" / "baseline.html"
+        baseline_file.parent.mkdir(parents=True, exist_ok=True)
+        baseline_file.write_bytes(page)
+
+        urls: list[tuple[str, str]] = [*SEARCHES, *deep_pages(app, deep), ("popular, page 1", "/popular")]
+        urls += [("feed: latest", "/feeds/latest.rss"), ("feed: tag", "/feeds/tag/kharkiv.rss")]
+        for label, path in (("map: world", "/map/items.json"), ("map: bbox", "/map/items.json?bbox=20,30,45,55")):
+            status, _ = server.get(path)
+            if status == 200:
+                urls.append((label, path))
+            else:
+                print(f"({path} answered {status}: not measured)")
+        urls.append(("baseline", BASELINE_PATH))
+        status, same = server.get(BASELINE_PATH)
+        if status != 200 or same != page:
+            raise BenchError(f"{BASELINE_PATH} did not return the search page's bytes (status {status})")
+
+        print(
+            f"{count:,} generated items; {server.description}; {connections} connections, "
+            f"{warmup:g} s warm-up then {seconds:g} s per URL",
+            flush=True,
+        )
+        results: list[LoadResult] = []
+        for _, path in urls:
+            load(server, path, connections=connections, seconds=warmup)
+            results.append(load(server, path, connections=connections, seconds=seconds))
+        # One connection: what a search costs when it does not queue behind others.
+        single_urls = [*SEARCHES, ("baseline", BASELINE_PATH)]
+        single = [load(server, path, connections=1, seconds=seconds / 2) for _, path in single_urls]
+
+    print_table(results)
+    _ratios(urls, results, results[-1])
+    print(f"\nsearch with one connection ({seconds / 2:g} s per URL):")
+    _ratios(single_urls, single, single[-1])
+    aim = 50.0 if count <= 100_000 else 150.0
+    for name, rows, labels in ((connections_label, results, urls), ("one connection", single, single_urls)):
+        misses = [
+            label
+            for (label, path), r in zip(labels, rows, strict=True)
+            if path.startswith("/search") and r.requests and r.percentile_ms(95) > aim
+        ]
+        print(
+            f"search p95 aim {aim:g} ms at {count:,} items, {name}: "
+            + (f"missed by {len(misses)} of {len(SEARCHES)}: {', '.join(misses)}" if misses else "all met")
+        )
+    search_query_times(app, env_int("BENCH_DB_REPEAT", 20))
+    results += single
+    if any(r.errors for r in results):
+        print("some requests failed (non-200 or connection errors): the figures above are not trustworthy")
+        return False
+    return True
