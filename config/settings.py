@@ -169,6 +169,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, sessions at scale) -----------------------------------
 REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    # Parallel test workers (pytest -n) each get their own Redis database, since tests flush
+    # theirs: worker gwN uses the configured database + 1 + N.
+    from urllib.parse import urlsplit, urlunsplit
+
+    _parts = urlsplit(REDIS_URL)
+    _base_db = int(_parts.path.strip("/") or 0)
+    _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+    REDIS_URL = urlunsplit(_parts._replace(path=f"/{_base_db + 1 + _worker}"))
 if REDIS_URL:
     CACHES = {
         "default": {

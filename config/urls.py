@@ -5,6 +5,7 @@ from django.urls import include, path, register_converter
 
 from fieldcast.core import views as core_views
 from fieldcast.core.converters import PublicIdConverter, UnicodeSlugConverter
+from fieldcast.geo import extract_views as geo_extract_views
 from fieldcast.items import views as item_views
 from fieldcast.moderation import views as moderation_views
 
@@ -29,6 +30,9 @@ urlpatterns = [
     path("", include("fieldcast.moderation.urls")),
     path("", include("fieldcast.notifications.urls")),
     path("", include("fieldcast.discovery.urls")),
+    path("", include("fieldcast.geo.urls")),
+    path("v/<pid:public_id>/-/places-found", geo_extract_views.places_found, name="places_found"),
+    path("v/<pid:public_id>/-/places.json", geo_extract_views.places_json, name="places_json"),
     path("safe-mode", moderation_views.safe_mode, name="safe_mode"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),

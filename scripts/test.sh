@@ -9,13 +9,17 @@
 #
 # Browser tests drive /usr/bin/chromium: without it the run fails, unless
 # SKIP_BROWSER_TESTS=1, which runs the slow suite without them (-m "slow and not browser").
-# PYTEST_ARGS adds arguments to every pytest run (e.g. PYTEST_ARGS="-n 2 -x").
+# PYTEST_ARGS adds arguments to every pytest run (e.g. PYTEST_ARGS="-x").
+# FAST_PARALLEL spreads the fast suites over processes (pytest-xdist; default "-n auto", one
+# per core; each worker has its own test database and Redis database). Set it empty to run
+# them in one process. The slow suite always runs in one process.
 set -eu
 
 cd "$(dirname -- "$0")/.."
 BIN=.venv/bin
 CHROMIUM=/usr/bin/chromium
 PYTEST_ARGS=${PYTEST_ARGS:-}
+FAST_PARALLEL=${FAST_PARALLEL--n auto}
 # --create-db: never reuse a test database left by an earlier run (pytest --reuse-db would).
 PYTEST="$BIN/pytest -p no:cacheprovider --create-db"
 summary=""
@@ -63,7 +67,7 @@ phase_done "makemigrations --check" "$t"
 echo "== fast suite on SQLite"
 t=$(now)
 # shellcheck disable=SC2086  # PYTEST and PYTEST_ARGS are word lists
-(unset DATABASE_URL REDIS_URL; exec $PYTEST -m "not slow" $PYTEST_ARGS)
+(unset DATABASE_URL REDIS_URL; exec $PYTEST -m "not slow" $FAST_PARALLEL $PYTEST_ARGS)
 phase_done "fast suite, SQLite" "$t"
 
 if [ -n "${TEST_POSTGRES_URL:-}" ]; then
@@ -75,7 +79,7 @@ if [ -n "${TEST_POSTGRES_URL:-}" ]; then
         DATABASE_URL=$TEST_POSTGRES_URL
         export DATABASE_URL
         if [ -n "${TEST_REDIS_URL:-}" ]; then REDIS_URL=$TEST_REDIS_URL; export REDIS_URL; fi
-        exec $PYTEST -m "not slow" $PYTEST_ARGS
+        exec $PYTEST -m "not slow" $FAST_PARALLEL $PYTEST_ARGS
     )
     phase_done "fast suite, PostgreSQL" "$t"
     slow_db="PostgreSQL"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views_feeds, views_lists, views_search
+from . import feeds, views_feeds, views_lists, views_maps, views_search
 
 app_name = "discovery"
 
@@ -25,4 +25,7 @@ urlpatterns = [
     path("popular", views_lists.popular, name="popular"),
     path("top", views_lists.top, name="top"),
     path("discussed", views_lists.discussed, name="discussed"),
+    # Maps (maps.py, views_maps.py)
+    path("map", views_maps.world_map, name="map"),
+    path("map/items.json", views_maps.map_items, name="map_items"),
 ]

@@ -86,8 +86,34 @@ class ItemForm(forms.Form):
         required=False,
         max_length=200,
         label="Location",
-        help_text="A place name, e.g. “Homs, Syria”.",
-        widget=forms.TextInput(attrs={"dir": "auto"}),
+        help_text="A place name, e.g. “Homs, Syria”: pick a suggestion or type any name (a valley, a road).",
+        widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "off"}),
+    )
+    pin_latitude = forms.FloatField(
+        required=False,
+        min_value=-90,
+        max_value=90,
+        label="Pin latitude (optional)",
+        help_text="Where exactly it was filmed, in decimal degrees, e.g. 34.7324 (south is negative).",
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={
+            "invalid": "Give the latitude as a number of degrees, e.g. 34.7324.",
+            "min_value": "Latitude is between -90 and 90 degrees.",
+            "max_value": "Latitude is between -90 and 90 degrees.",
+        },
+    )
+    pin_longitude = forms.FloatField(
+        required=False,
+        min_value=-180,
+        max_value=180,
+        label="Pin longitude (optional)",
+        help_text="In decimal degrees, e.g. 36.7137 (west is negative).",
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={
+            "invalid": "Give the longitude as a number of degrees, e.g. 36.7137.",
+            "min_value": "Longitude is between -180 and 180 degrees.",
+            "max_value": "Longitude is between -180 and 180 degrees.",
+        },
     )
     tags = forms.CharField(
         required=False,
@@ -168,6 +194,8 @@ class ItemForm(forms.Form):
             "occurred_tz": item.occurred_tz,
             "source": item.source,
             "location_label": item.location_label,
+            "pin_latitude": item.pin_latitude,
+            "pin_longitude": item.pin_longitude,
             "tags": ", ".join(t.name for t in item.tags.all()),
             "channels": list(item.channels.all()),
             "visibility": item.visibility,
@@ -236,6 +264,10 @@ class ItemForm(forms.Form):
             and "occurred_on" not in self.errors
         ):
             self.add_error("occurred_on", "Give the date it occurred on, or choose “Unknown”.")
+        pin = (cleaned.get("pin_latitude"), cleaned.get("pin_longitude"))
+        if (pin[0] is None) != (pin[1] is None) and not {"pin_latitude", "pin_longitude"} & set(self.errors):
+            missing = "pin_longitude" if pin[1] is None else "pin_latitude"
+            self.add_error(missing, "Give both latitude and longitude for the pin, or leave both empty.")
         if occurred_on is not None:
             # A day's grace: in some time zones it is already tomorrow.
             latest = timezone.localdate() + datetime.timedelta(days=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,8 @@ from fieldcast.channels.announce import item_announce_when_listed
 from fieldcast.community.services_social import NOT_A_FOLLOW_UP, FollowUpState, follow_up_moved, follow_up_state
 from fieldcast.core.markdown import render_markdown
 from fieldcast.core.text import clean_line, normalize_key, unicode_slug
-from fieldcast.geo.services import place_resolve
+from fieldcast.geo.services import pin_validate, place_resolve
+from fieldcast.geo.tasks import extract_item_places
 
 from .models import ContentFlag, DatePrecision, Item, ItemTag, Lifecycle, Tag
 
@@ -103,6 +105,8 @@ def item_create(
     occurred_tz: str = "",
     source: str = "",
     location_label: str = "",
+    pin_latitude: float | None = None,
+    pin_longitude: float | None = None,
     tags: Sequence[str] = (),
     channels: Sequence[Channel] = (),
     visibility: str = "public",
@@ -136,6 +140,7 @@ def item_create(
         source=clean_line(source),
         location_label=location_label,
         place=place_resolve(location_label) if location_label else None,
+        **pin_validate(pin_latitude, pin_longitude),
         visibility=visibility,
         embeddable=embeddable,
         comments_mode=comments_mode,
@@ -157,6 +162,7 @@ def item_create(
         item_attach_assets(item=item, assets=assets)
         item.refresh_from_db()
     _search_index(item)
+    transaction.on_commit(functools.partial(extract_item_places.enqueue, item.pk))  # places in the text
     return item
 
 
@@ -186,6 +192,8 @@ def item_update(
     tags: Sequence[str],
     channels: Sequence[Channel],
     visibility: str,
+    pin_latitude: float | None = None,  # the whole form is saved: no pin given clears the pin
+    pin_longitude: float | None = None,
     embeddable: bool = True,
     comments_mode: str | None = None,
     comments_min_days: int | None = None,
@@ -211,6 +219,8 @@ def item_update(
     if new_label != item.location_label:
         item.location_label = new_label
         item.place = place_resolve(new_label) if new_label else None
+    for name, value in pin_validate(pin_latitude, pin_longitude).items():
+        setattr(item, name, value)
     item.visibility = visibility
     item.embeddable = embeddable
     if comments_mode is not None:  # the uploader's comment policy (None: unchanged)
@@ -221,7 +231,8 @@ def item_update(
     item.save(
         update_fields=[
             "title", "slug", "rating", "content_flags", "content_warning", "body", "body_html", "occurred_on",
-            "occurred_precision", "occurred_time", "occurred_tz", "source", "location_label", "place", "visibility",
+            "occurred_precision", "occurred_time", "occurred_tz", "source", "location_label", "place",
+            "pin_latitude", "pin_longitude", "visibility",
             "embeddable",
             "comments_mode", "comments_min_days", "updated_at",
         ]
@@ -233,6 +244,7 @@ def item_update(
         item_attach_assets(item=item, assets=assets)
         item.refresh_from_db()
     _search_index(item)
+    transaction.on_commit(functools.partial(extract_item_places.enqueue, item.pk))  # places in the text
     return item
 
 

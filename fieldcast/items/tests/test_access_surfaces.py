@@ -254,6 +254,21 @@ def with_activity(name: str) -> Callable[[World], str]:
     return url
 
 
+def on_the_map(world: World) -> str:
+    """/map lists (as the fallback beside the map) the items that have a place: give the
+    world's items one first (idempotent)."""
+    from fieldcast.geo.models import Place
+
+    place, _ = Place.objects.get_or_create(
+        name="Homs",
+        country_code="SY",
+        kind="city",
+        defaults={"country_name": "Syria", "latitude": 34.73, "longitude": 36.71},
+    )
+    Item.objects.filter(pk__in=[i.pk for i in world.items.values()]).update(place=place)
+    return reverse("discovery:map")
+
+
 # Lists of item cards. A new list surface is one more line.
 LIST_SURFACES: dict[str, ListSurface] = {
     "home": ListSurface(lambda w: reverse("home")),
@@ -271,6 +286,7 @@ LIST_SURFACES: dict[str, ListSurface] = {
     "top": ListSurface(with_activity("discovery:top")),
     "discussed": ListSurface(with_activity("discovery:discussed")),
     "search": ListSurface(lambda w: reverse("discovery:search") + "?q=footage"),
+    "map": ListSurface(on_the_map),
 }
 
 

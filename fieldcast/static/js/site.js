@@ -103,6 +103,31 @@
     });
   }
 
+  // "Places found in your text" (geo/_place_suggestions.html): fill the form's location or tags.
+  function addTag(field, name) {
+    var names = field.value.split(",").map(function (t) { return t.trim(); }).filter(Boolean);
+    var lower = names.map(function (t) { return t.toLowerCase(); });
+    if (lower.indexOf(name.toLowerCase()) === -1) { names.push(name); }
+    field.value = names.join(", ");
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-place-fill]");
+    if (!button) { return; }
+    var field = document.getElementById(button.getAttribute("aria-controls"));
+    if (!field) { return; }
+    var how = button.getAttribute("data-place-fill");
+    if (how === "location") {
+      field.value = button.getAttribute("data-value");
+    } else if (how === "tag") {
+      addTag(field, button.getAttribute("data-value"));
+    } else {
+      var box = button.closest(".places-found");
+      box.querySelectorAll('[data-place-fill="tag"]').forEach(function (b) { addTag(field, b.getAttribute("data-value")); });
+    }
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+    field.focus();
+  });
+
   function textElement(text) { var span = document.createElement("span"); span.textContent = text; return span; }
 
   // "(load item map)": Leaflet is fetched only when asked for.
@@ -131,6 +156,19 @@
         }).addTo(map);
         window.L.marker([lat, lon], { title: mapButton.getAttribute("data-label") }).addTo(map)
           .bindPopup(textElement(mapButton.getAttribute("data-label")));
+        // The other places the item's text names (geo.extract), as smaller markers.
+        var placesUrl = mapButton.getAttribute("data-places-url");
+        if (placesUrl && window.fetch) {
+          fetch(placesUrl, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : { places: [] }; })
+            .then(function (data) {
+              var points = [[lat, lon]];
+              (data.places || []).forEach(function (p) {
+                window.L.circleMarker([p.lat, p.lon], { radius: 7 }).addTo(map).bindPopup(textElement(p.label));
+                points.push([p.lat, p.lon]);
+              });
+              if (points.length > 1) { map.fitBounds(points, { padding: [24, 24], maxZoom: 8 }); }
+            }).catch(function () { /* the main marker is enough */ });
+        }
       };
       document.head.appendChild(script);
     });
