@@ -20,6 +20,24 @@ from .services import MAX_TAG_LENGTH, MAX_TAGS, tags_parse
 _PUBLIC_ID_IN_TEXT = re.compile(r"(?:/v/|^)([0-9A-Za-z]{10})(?:[/?#]|$)")
 
 
+def _coordinate_field(axis: str, limit: int, example: str, lead: str, negative: str) -> forms.FloatField:
+    """An optional map-pin coordinate in decimal degrees, with messages that say which and why."""
+    out_of_range = f"{axis.capitalize()} is between -{limit} and {limit} degrees."
+    return forms.FloatField(
+        required=False,
+        min_value=-limit,
+        max_value=limit,
+        label=f"Pin {axis} (optional)",
+        help_text=f"{lead}, e.g. {example} ({negative} is negative).",
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={
+            "invalid": f"Give the {axis} as a number of degrees, e.g. {example}.",
+            "min_value": out_of_range,
+            "max_value": out_of_range,
+        },
+    )
+
+
 class ItemForm(forms.Form):
     """The owner's form for an item. Field names match item_create's arguments."""
 
@@ -89,32 +107,10 @@ class ItemForm(forms.Form):
         help_text="A place name, e.g. “Homs, Syria”: pick a suggestion or type any name (a valley, a road).",
         widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "off"}),
     )
-    pin_latitude = forms.FloatField(
-        required=False,
-        min_value=-90,
-        max_value=90,
-        label="Pin latitude (optional)",
-        help_text="Where exactly it was filmed, in decimal degrees, e.g. 34.7324 (south is negative).",
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        error_messages={
-            "invalid": "Give the latitude as a number of degrees, e.g. 34.7324.",
-            "min_value": "Latitude is between -90 and 90 degrees.",
-            "max_value": "Latitude is between -90 and 90 degrees.",
-        },
+    pin_latitude = _coordinate_field(
+        "latitude", 90, "34.7324", "Where exactly it was filmed, in decimal degrees", "south"
     )
-    pin_longitude = forms.FloatField(
-        required=False,
-        min_value=-180,
-        max_value=180,
-        label="Pin longitude (optional)",
-        help_text="In decimal degrees, e.g. 36.7137 (west is negative).",
-        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
-        error_messages={
-            "invalid": "Give the longitude as a number of degrees, e.g. 36.7137.",
-            "min_value": "Longitude is between -180 and 180 degrees.",
-            "max_value": "Longitude is between -180 and 180 degrees.",
-        },
-    )
+    pin_longitude = _coordinate_field("longitude", 180, "36.7137", "In decimal degrees", "west")
     tags = forms.CharField(
         required=False,
         max_length=1200,
