@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "fieldcast.moderation.middleware.ViewerMiddleware",
     "fieldcast.core.middleware.SecurityHeadersMiddleware",
+    "fieldcast.api.middleware.ApiMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -311,6 +312,14 @@ WRITE_RATE_LIMIT_IP_FACTOR = env_int("WRITE_RATE_LIMIT_IP_FACTOR", 3)
 # Read notifications older than this are deleted by a periodic task.
 NOTIFICATIONS_KEEP_DAYS = env_int("NOTIFICATIONS_KEEP_DAYS", 180)
 PAGE_SIZE = env_int("PAGE_SIZE", 24)
+# The REST API (/api/v1/): requests per minute per token, member or address (reads and
+# writes counted apart); personal tokens per member; origins allowed to read it from a
+# browser (CORS, comma-separated, "*" for any; empty: none). Writes are never CORS-enabled.
+API_READ_RATE_LIMIT_PER_MINUTE = env_int("API_READ_RATE_LIMIT_PER_MINUTE", 300)
+API_WRITE_RATE_LIMIT_PER_MINUTE = env_int("API_WRITE_RATE_LIMIT_PER_MINUTE", 30)
+API_TOKENS_PER_MEMBER = env_int("API_TOKENS_PER_MEMBER", 10)
+API_CORS_ORIGINS = [o.strip() for o in env_str("API_CORS_ORIGINS", "").split(",") if o.strip()]
+API_PAGE_SIZE_MAX = 100
 # Search by relevance ranks at most this many of the newest matches (discovery.search).
 SEARCH_MAX_CANDIDATES = env_int("SEARCH_MAX_CANDIDATES", 1000)
 # Moderation: distinct trusted members whose reports hold an item for review; whether the

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
+from fieldcast.api.main import api
 from fieldcast.core import views as core_views
 from fieldcast.core.converters import PublicIdConverter, UnicodeSlugConverter
 from fieldcast.geo import extract_views as geo_extract_views
@@ -35,6 +36,7 @@ urlpatterns = [
     path("v/<pid:public_id>/-/places.json", geo_extract_views.places_json, name="places_json"),
     path("safe-mode", moderation_views.safe_mode, name="safe_mode"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

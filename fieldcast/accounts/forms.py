@@ -147,3 +147,24 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("This is not your password.")
         return password
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token (accounts.tokens.api_token_create checks it again)."""
+
+    name = forms.CharField(
+        max_length=80, label="Name", help_text="What will use it, e.g. “archive bot” or “newsroom uploader”."
+    )
+    scope = forms.ChoiceField(
+        choices=[("read", "Read only"), ("write", "Read and write (post, edit, comment, vote, upload)")],
+        initial="read",
+        widget=forms.RadioSelect,
+        label="What it may do",
+    )
+    expires_in_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3650,
+        label="Expires after (days)",
+        help_text="Optional: leave empty for a token that lasts until you revoke it.",
+    )

@@ -132,3 +132,38 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker_id} blocks {self.blocked_id}"
+
+
+class ApiToken(models.Model):
+    """A personal API token: `fc_<prefix>_<secret>`, shown once when made; only its SHA-256
+    is stored (a random 256-bit secret needs no slow hash). `read` tokens may only read;
+    `write` tokens may also change what their owner may change. A token acts as its owner,
+    Safe Mode included, and stops working when revoked or past `expires_at`."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        WRITE = "write", "Read and write"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80, help_text="What the token is for, e.g. 'archive bot'.")
+    prefix = models.CharField(max_length=12, unique=True, help_text="Public part, to find the token.")
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the whole token, hex.")
+    scope = models.CharField(max_length=5, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.WRITE

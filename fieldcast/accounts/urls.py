@@ -26,6 +26,8 @@ urlpatterns = [
     path("me", views.me, name="me"),
     path("me/settings", views.settings_view, name="settings"),
     path("me/export", views.export, name="export"),
+    path("me/tokens", views.tokens, name="tokens"),
+    path("me/tokens/<int:token_id>/revoke", views.token_revoke, name="token_revoke"),
     path("me/delete", views.delete, name="delete"),
     path("account-deleted", views.deleted, name="deleted"),
 ]

@@ -24,11 +24,12 @@ from fieldcast.items.selectors import item_list_page
 from .avatars import AVATAR_SIZES, CONTENT_TYPES, AvatarError, avatar_storage_name
 from .deletion import account_delete
 from .export import export_filename, export_stream
-from .forms import AccountDeleteForm, ProfileForm
+from .forms import AccountDeleteForm, ApiTokenForm, ProfileForm
 from .mfa import has_authenticator
-from .models import Block, User
+from .models import ApiToken, Block, User
 from .selectors import blocks_made, profile_stats, user_email_verified
 from .services import user_block, user_remove_avatar, user_set_avatar, user_unblock, user_update_profile
+from .tokens import api_token_create, api_token_revoke
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
@@ -93,6 +94,56 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "two_factor": has_authenticator(user),
     }
     return render(request, "accounts/settings.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@limit_writes("api-tokens")
+def tokens(request: HttpRequest) -> HttpResponse:
+    """Personal API tokens: make one (its secret is shown once, on the answer to the POST),
+    see when each was last used, revoke."""
+    user: User = request.user  # type: ignore[assignment]
+    form = ApiTokenForm(request.POST or None)
+    created = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                token, plaintext = api_token_create(
+                    user=user,
+                    name=form.cleaned_data["name"],
+                    scope=form.cleaned_data["scope"],
+                    expires_in_days=form.cleaned_data["expires_in_days"],
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        for message in errors:
+                            form.add_error(field if field in form.fields else None, message)
+                else:
+                    form.add_error(None, exc.messages[0])
+            else:
+                created = {"token": token, "plaintext": plaintext}
+                form = ApiTokenForm()
+        if form.errors:
+            status = 400
+    context = {
+        "form": form,
+        "created": created,
+        "tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True),
+    }
+    response = render(request, "accounts/tokens.html", context, status=status)
+    response["Cache-Control"] = "no-store"  # the page may carry a token's secret
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    if api_token_revoke(user=request.user, token_id=token_id):  # type: ignore[arg-type]
+        messages.success(request, "The token is revoked: anything using it is refused from now on.")
+    else:
+        messages.error(request, "That token does not exist or is already revoked.")
+    return redirect("accounts:tokens")
 
 
 def avatar(request: HttpRequest, user_id: int, size: int, key: str) -> HttpResponseBase:

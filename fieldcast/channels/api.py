@@ -1,0 +1,5 @@
+"""The channels part of the REST API (mounted by fieldcast.api.main)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""The player part of the REST API (mounted by fieldcast.api.main)."""
+
+from ninja import Router
+
+router = Router()
