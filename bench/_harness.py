@@ -82,6 +82,11 @@ def database_create(url: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def database_exists(url: str) -> bool:
+    with _admin_connect(url) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [_db_name(url)]).fetchone() is not None
+
+
 def database_drop(url: str) -> None:
     with _admin_connect(url) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(_db_name(url))))
@@ -162,17 +167,28 @@ def prepared_app() -> Iterator[App]:
                 "`manage.py load_demo` is not available: the benchmarks measure pages of the demo "
                 "content, which that command (fieldcast/demo/) creates."
             )
-        print(f"PostgreSQL {postgres_version(database_url)}: creating {_db_name(database_url)} ...", flush=True)
-        database_create(database_url)
+        # BENCH_KEEP_DB=1 keeps the database after the run and reuses one kept before (migrated
+        # again, the demo not reloaded; a benchmark that generates rows adds none when they are
+        # there): for measuring a change again without minutes of setup. Unset: fresh each run.
+        keep = os.environ.get("BENCH_KEEP_DB") == "1"
+        reuse = keep and database_exists(database_url)
+        verb = "reusing" if reuse else "creating"
+        print(f"PostgreSQL {postgres_version(database_url)}: {verb} {_db_name(database_url)} ...", flush=True)
+        if not reuse:
+            database_create(database_url)
         try:
             started = time.perf_counter()
             app.manage("migrate", "--noinput")
             app.manage("collectstatic", "--noinput")
-            app.manage("load_demo", "--no-media")
+            if not reuse:
+                app.manage("load_demo", "--no-media")
             print(f"migrated, collected static files, loaded the demo in {time.perf_counter() - started:.1f} s")
             yield app
         finally:
-            database_drop(database_url)
+            if keep:
+                print(f"BENCH_KEEP_DB=1: kept {_db_name(database_url)}")
+            else:
+                database_drop(database_url)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 

@@ -219,7 +219,11 @@ def generate(app: App, count: int) -> None:
         authors = [r[0] for r in conn.execute("SELECT id FROM accounts_user ORDER BY id").fetchall()]
         if not authors:
             raise BenchError("the demo content has no members to author the generated items")
-        done = 0
+        # A database kept from an earlier run (BENCH_KEEP_DB=1) already holds them.
+        done = conn.execute("SELECT count(*) FROM items_item WHERE slug LIKE 'bench-%%'").fetchone()[0]  # type: ignore[index]
+        if done >= count:
+            print(f"  {done:,} generated items are already there (BENCH_KEEP_DB)")
+            return
         while done < count:
             batch = min(100_000, count - done)
             if done:

@@ -266,6 +266,7 @@ class SearchFilters:
     # (0 or None: no bound). Either bound leaves out items without a playable video.
     duration_min: int | None = None
     duration_max: int | None = None
+    verification: str = ""  # provenance.VerificationStatus; "unverified" includes items never reviewed
 
     @property
     def any(self) -> bool:
@@ -307,13 +308,17 @@ def _filtered(qs: QuerySet[Item], f: SearchFilters) -> QuerySet[Item]:
             qs = qs.filter(main_video_duration__gte=f.duration_min)
         if f.duration_max:
             qs = qs.filter(main_video_duration__lt=f.duration_max)
+    if f.verification:
+        from fieldcast.provenance.selectors import filter_by_verification
+
+        qs = filter_by_verification(qs, f.verification)
     return qs
 
 
 ORDERINGS: dict[str, tuple[Any, ...]] = {
     "newest": ("-added_at", "-id"),
     "played": ("-plays_count", "-added_at", "-id"),
-    "voted": ("-vote_score", "-added_at", "-id"),
+    "voted": ("-vote_score", "-id"),
     "occurred": (F("occurred_on").desc(nulls_last=True), "-added_at", "-id"),
 }
 
