@@ -16,7 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
-from .auth import READ_AUTH
+from .auth import READ_AUTH, AnonymousAuth
 from .pagination import CursorError
 from .throttling import ApiThrottle
 
@@ -39,7 +39,26 @@ Over the rate limit the answer is 429 with `Retry-After` (seconds). Detail answe
 `ETag`; send it back as `If-None-Match` to get 304 when nothing changed.
 """
 
-api = NinjaAPI(
+class FieldcastAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        """The document, with anonymous access shown where operations allow it: their
+        security requirements include `{}` (credentials optional), as OpenAPI spells it."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        optional = {
+            self.get_openapi_operation_id(op)
+            for router in self._get_bound_routers()
+            for view in router.path_operations.values()
+            for op in view.operations
+            if any(isinstance(cb, AnonymousAuth) for cb in (op.auth_callbacks or []))
+        }
+        for methods in schema.get("paths", {}).values():
+            for details in methods.values():
+                if details.get("operationId") in optional and {} not in details.setdefault("security", []):
+                    details["security"].append({})
+        return schema
+
+
+api = FieldcastAPI(
     title="Fieldcast API",
     version="1",
     description=DESCRIPTION,
