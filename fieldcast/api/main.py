@@ -7,6 +7,7 @@ answer has the ErrorOut shape (schemas.py): `detail` says what went wrong and wh
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -75,7 +76,13 @@ def error(request: HttpRequest, status: int, detail: str, errors: list[dict[str,
 
 
 def _field_name(loc: Any) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "payload", "header", "cookie")]
+    """`["body", "payload", "title"]` → "title", `["query", "limit"]` → "limit": the location
+    dropped, never a field that happens to be called "body"."""
+    parts = [str(p) for p in loc]
+    if len(parts) > 2 and parts[0] in ("body", "form"):
+        return ".".join(parts[2:])  # ["body", <the operation's parameter>, field, ...]
+    if parts and parts[0] in ("body", "query", "path", "form", "header", "cookie", "file"):
+        parts = parts[1:]
     return ".".join(parts)
 
 
@@ -120,7 +127,10 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(Throttled)
 def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-    return error(request, 429, "Too many requests: wait for the number of seconds in Retry-After, then go on.")
+    response = error(request, 429, "Too many requests: wait for the number of seconds in Retry-After, then go on.")
+    if exc.wait:  # an operation's own limit (api.throttling.limit_write); ninja sets it for ApiThrottle
+        response["Retry-After"] = str(math.ceil(exc.wait))
+    return response
 
 
 @api.exception_handler(AuthenticationError)

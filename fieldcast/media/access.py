@@ -17,7 +17,9 @@ its URL grant, where the browser sends no cookies to check.
 
 from __future__ import annotations
 
+import datetime
 import posixpath
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -55,9 +57,30 @@ VIAS = {VIA_PAGE, VIA_CARD, VIA_EMBED}
 STILL_SCOPES = {"poster", "image"}
 
 
+# Tokens carry the start of the current window of this many seconds, not the second they
+# were made: the same file gets the same URL for a while, so answers that carry URLs (pages,
+# API details) stay byte-identical and their ETags keep matching. A URL lives between
+# MEDIA_URL_TTL_S - MEDIA_URL_WINDOW_S and MEDIA_URL_TTL_S.
+MEDIA_URL_WINDOW_S = 300
+
+
+def _window_start() -> int:
+    return int(time.time()) // MEDIA_URL_WINDOW_S * MEDIA_URL_WINDOW_S
+
+
+class _WindowSigner(signing.TimestampSigner):
+    def timestamp(self) -> str:
+        return signing.b62_encode(_window_start())
+
+
+def media_urls_expire_at() -> datetime.datetime:
+    """When URLs issued now stop working."""
+    return datetime.datetime.fromtimestamp(_window_start() + settings.MEDIA_URL_TTL_S, tz=datetime.UTC)
+
+
 def sign(asset_public_id: str, scope: str, via: str = VIA_PAGE) -> str:
     value = [asset_public_id, scope, via] if via else [asset_public_id, scope]
-    return signing.dumps(value, salt=TOKEN_SALT, compress=False)
+    return _WindowSigner(salt=TOKEN_SALT).sign_object(value, compress=False)
 
 
 def unsign(token: str) -> tuple[str, str, str]:

@@ -7,10 +7,11 @@ OPTIONS /uploads/ lists what the server supports. The PATCH that brings the last
 records a MediaAsset and enqueues its processing, and answers the asset's public id in
 `Fieldcast-Asset` so the upload page can attach it to the item form.
 
-Who may upload: members, by their session. Browser clients (tus-js-client) must send the
-value of the `csrftoken` cookie in the `X-CSRFToken` header, as every other unsafe request
-of the site does. Non-browser clients log in and send the session cookie and that header
-too, for now: API tokens arrive with the API issue, and will be accepted here then.
+Who may upload: members, by their session or by a personal API token with the write scope
+(`Authorization: Bearer <token>`, made at /me/tokens). Browser clients (tus-js-client) on the
+session must send the value of the `csrftoken` cookie in the `X-CSRFToken` header, as every
+other unsafe request of the site does; requests with a token need no CSRF token (a browser
+never adds an Authorization header by itself, so a forged cross-site request cannot carry it).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
 from fieldcast.accounts.models import User
+from fieldcast.accounts.tokens import token_find, user_from_bearer
 from fieldcast.core.ratelimit import client_key, hit
 from fieldcast.core.text import clean_line
 from fieldcast.media.models import Upload
@@ -71,6 +73,27 @@ def _csrf_refused(request: HttpRequest) -> bool:
     return check.process_view(request, lambda r: HttpResponse(), (), {}) is not None
 
 
+def _is_bearer(request: HttpRequest) -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
+def _token_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Sign the request in as the owner of its write token; the refusal when there is none."""
+    header = request.headers.get("Authorization", "")
+    user = user_from_bearer(header)
+    if user is None:
+        known = token_find(header.partition(" ")[2].strip())
+        if known is not None:  # active, but read-only
+            return _response(403, "This API token is read-only: uploads need a token with the write scope.")
+        return _response(
+            401,
+            "This API token is unknown, revoked or expired: make one at /me/tokens.",
+            {"WWW-Authenticate": 'Bearer realm="fieldcast"'},
+        )
+    request.user = user
+    return None
+
+
 TusView = Callable[..., HttpResponse]
 
 
@@ -92,9 +115,14 @@ def tus_endpoint(view: TusView) -> TusView:
                 f"This server speaks tus {TUS_VERSION}: send the header Tus-Resumable: {TUS_VERSION}.",
                 {"Tus-Version": TUS_VERSION},
             )
-        if not request.user.is_authenticated:
-            return _response(403, "Log in to upload files.")
-        if request.method not in {"GET", "HEAD"} and _csrf_refused(request):
+        by_token = _is_bearer(request)
+        if by_token:
+            refused = _token_refusal(request)
+            if refused is not None:
+                return refused
+        elif not request.user.is_authenticated:
+            return _response(403, "Log in to upload files, or send Authorization: Bearer <write token>.")
+        if request.method not in {"GET", "HEAD"} and not by_token and _csrf_refused(request):
             return _response(
                 403,
                 "The CSRF check failed: send the value of the csrftoken cookie in the X-CSRFToken header.",

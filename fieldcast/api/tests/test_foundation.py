@@ -263,3 +263,37 @@ def test_openapi_document_and_docs_page_are_served_without_a_cdn():
     html = docs.content.decode()
     for cdn in ("cdn.", "unpkg", "jsdelivr"):
         assert cdn not in html
+
+
+def test_validation_errors_name_the_field_even_one_called_body():
+    from fieldcast.api.main import _field_name
+
+    assert _field_name(("body", "payload", "title")) == "title"
+    assert _field_name(("body", "payload", "body")) == "body"
+    assert _field_name(("body", "data", "place", "lat")) == "place.lat"
+    assert _field_name(("query", "limit")) == "limit"
+    assert _field_name(("path", "public_id")) == "public_id"
+
+
+def test_an_operations_own_write_limit_answers_429_with_retry_after(member, other_member, settings):
+    settings.COMMENT_RATE_LIMIT_PER_MINUTE = 1
+    item = factories.ItemFactory(author=other_member, lifecycle="ready")
+    client = as_member(member)
+    path = f"/api/v1/items/{item.public_id}/comments"
+    first = client.post(path, {"body": "First"}, content_type="application/json")
+    assert first.status_code == 201, first.content
+    second = client.post(path, {"body": "Second"}, content_type="application/json")
+    assert second.status_code == 429
+    assert 1 <= int(second["Retry-After"]) <= 60
+
+
+def test_an_item_detail_with_media_keeps_its_etag_between_requests(member, monkeypatch):
+    monkeypatch.setattr("fieldcast.media.access._window_start", lambda: 1_800_000_000)  # no window edge
+    item = factories.ItemFactory(author=member, lifecycle="ready")
+    factories.attach_video_rows(item)
+    client = Client()
+    first = client.get(f"/api/v1/items/{item.public_id}")
+    assert first.status_code == 200
+    assert first.json()["media"], "the item's renditions come with URLs"
+    again = client.get(f"/api/v1/items/{item.public_id}", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
