@@ -194,6 +194,27 @@ def comment_section(item: Item, viewer: Viewer, *, sort: str = DEFAULT_SORT, pag
     return section
 
 
+def top_comments(item: Item, viewer: Viewer) -> QuerySet[Comment]:
+    """The item's top-level comments with the viewer's annotations (for a keyset page of
+    threads: the API pages on these, then `comment_threads` adds their replies)."""
+    return for_viewer(Comment.objects.filter(item=item, parent__isnull=True), viewer)
+
+
+def comment_threads(item: Item, viewer: Viewer, tops: list[Comment], *, sort: str = DEFAULT_SORT) -> CommentSection:
+    """`tops` (a page of top-level comments, in order) with all their replies: one query
+    for the replies, none when there are no threads."""
+    section = _section(item, viewer, sort=sort if sort in SORTS else DEFAULT_SORT)
+    if not tops:
+        return section
+    replies = list(
+        for_viewer(Comment.objects.filter(root_id__in=[c.pk for c in tops]), viewer).order_by("created_at", "id")[
+            :MAX_ROWS
+        ]
+    )
+    section.threads = _build_threads(tops, [*tops, *replies], section)
+    return section
+
+
 def comment_in_context(item: Item, viewer: Viewer, comment_id: int) -> CommentSection | None:
     """The whole thread of one comment, every reply shown, the comment marked (None
     when the item has no such comment)."""

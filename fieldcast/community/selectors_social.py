@@ -64,11 +64,15 @@ def favorites_visible_to(member: Any, viewer: Viewer) -> bool:
     return viewer.user_id == member.pk or bool(getattr(member, "favorites_public", False))
 
 
-def favorite_item_page(member: Any, viewer: Viewer, *, cursor: str | None) -> KeysetPage[Item]:
+def favorite_items(member: Any, viewer: Viewer) -> Any:
     """`member`'s favorites as `viewer` may list them (the access layer's list rules: an item
-    that became private, removed, or MA under Safe Mode with `hide`, drops out), most
-    recently kept first."""
-    qs = (
+    that became private, removed, or MA under Safe Mode with `hide`, drops out), annotated
+    with `favorited_at`, when the member kept it."""
+    return (
         Item.objects.visible_to(viewer).filter(favorites__user=member).annotate(favorited_at=F("favorites__created_at"))
     )
-    return item_list_page(qs, cursor=cursor, keys=("favorited_at", "id"))
+
+
+def favorite_item_page(member: Any, viewer: Viewer, *, cursor: str | None) -> KeysetPage[Item]:
+    """`member`'s favorites (favorite_items), most recently kept first."""
+    return item_list_page(favorite_items(member, viewer), cursor=cursor, keys=("favorited_at", "id"))

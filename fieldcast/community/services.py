@@ -41,6 +41,7 @@ __all__ = [
     "comment_edit",
     "comment_remove",
     "comment_vote",
+    "comment_vote_set",
 ]
 
 
@@ -192,6 +193,43 @@ def comment_vote(*, comment: Comment, user: User, value: int) -> tuple[int, int]
     Comment.objects.filter(pk=comment.pk).update(score=F("score") + delta)
     score = Comment.objects.values_list("score", flat=True).get(pk=comment.pk)
     return now, score
+
+
+@transaction.atomic
+def comment_vote_set(*, comment: Comment, user: User, value: int) -> tuple[int, int]:
+    """Make `user`'s vote on `comment` `value` (+1, -1, or 0 for none), whatever it was:
+    asking for the vote one already has changes nothing (the API's PUT-like vote; the
+    site's buttons toggle through `comment_vote`). Returns the vote now and the score."""
+    if value not in (1, -1, 0):
+        raise ValueError(f"A comment vote is +1, -1 or 0, not {value!r}")
+    comment = Comment.objects.select_related("item").get(pk=comment.pk)
+    refusal = vote_refusal(comment, user)
+    if refusal:
+        raise CommentNotAllowed(refusal)
+    existing = CommentVote.objects.select_for_update().filter(comment=comment, user=user).first()
+    previous = existing.value if existing is not None else 0
+    if previous == value:
+        return value, Comment.objects.values_list("score", flat=True).get(pk=comment.pk)
+    if existing is not None:
+        # Our vote is being replaced or withdrawn; the lock keeps twins out until commit.
+        if value == 0:
+            existing.delete()
+        else:
+            existing.value = value
+            existing.save(update_fields=["value", "updated_at"])
+        delta = value - previous
+    else:
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent twin may insert first
+                CommentVote.objects.create(comment=comment, user=user, value=value)
+            delta = value
+        except IntegrityError:  # the twin's vote is committed: it asked for the same or another state
+            twin = CommentVote.objects.select_for_update().get(comment=comment, user=user)
+            delta = value - twin.value
+            twin.value = value
+            twin.save(update_fields=["value", "updated_at"])
+    Comment.objects.filter(pk=comment.pk).update(score=F("score") + delta)
+    return value, Comment.objects.values_list("score", flat=True).get(pk=comment.pk)
 
 
 def _notify_after_commit(comment_id: int, *, mention_ids: list[int], reply: bool) -> None:

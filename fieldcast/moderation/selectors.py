@@ -86,7 +86,7 @@ def _reason_annotations() -> dict[str, Any]:
     return counts
 
 
-def _with_reason_counts(cases: list[Case]) -> list[Case]:
+def with_reason_counts(cases: list[Case]) -> list[Case]:
     for case in cases:
         case.reason_counts = [  # type: ignore[attr-defined]
             (label, getattr(case, f"n_{value}")) for value, label in Reason.choices if getattr(case, f"n_{value}")
@@ -94,15 +94,21 @@ def _with_reason_counts(cases: list[Case]) -> list[Case]:
     return cases
 
 
-def queue_page(*, status: str, kind: str, cursor: str | None, size: int = QUEUE_PAGE_SIZE) -> KeysetPage[Case]:
-    """Reports grouped by target (one Case each), newest report first, with the number
-    of reports per reason (one query)."""
+def queue_cases(*, status: str, kind: str) -> QuerySet[Case]:
+    """The cases of the queue (one status, one kind or all) with their targets and the
+    number of reports per reason; order and page them, then call `with_reason_counts`."""
     qs = Case.objects.filter(status=status)
     if kind in (TargetKind.ITEM, TargetKind.COMMENT, TargetKind.USER):
         qs = qs.filter(kind=kind)
-    qs = qs.select_related("item", "comment", "owner", "handled_by").annotate(**_reason_annotations())
+    return qs.select_related("item", "comment", "owner", "handled_by").annotate(**_reason_annotations())
+
+
+def queue_page(*, status: str, kind: str, cursor: str | None, size: int = QUEUE_PAGE_SIZE) -> KeysetPage[Case]:
+    """Reports grouped by target (one Case each), newest report first, with the number
+    of reports per reason (one query)."""
+    qs = queue_cases(status=status, kind=kind)
     page = keyset_paginate(qs, keys=("last_reported_at", "id"), cursor=cursor, size=size)
-    _with_reason_counts(page.items)
+    with_reason_counts(page.items)
     return page
 
 
@@ -207,21 +213,35 @@ class LogPage:
 def public_log_page(viewer: Viewer, *, cursor: str | None, size: int = LOG_PAGE_SIZE) -> LogPage:
     """Every action, newest first: the target named only where this viewer may open it,
     moderators named only when the site says so (3 queries)."""
-    show_moderator = settings.MODERATION_LOG_SHOW_MODERATOR
+    page = keyset_paginate(log_actions(), keys=("created_at", "id"), cursor=cursor, size=size)
+    return LogPage(items=log_entries(viewer, page.items), next_cursor=page.next_cursor)
+
+
+def log_actions() -> QuerySet[ModerationAction]:
+    """Every action, with what the public log shows of it (order and page them)."""
     qs: QuerySet[ModerationAction] = ModerationAction.objects.select_related("item")
-    if show_moderator:
+    if settings.MODERATION_LOG_SHOW_MODERATOR:
         qs = qs.select_related("moderator")
-    page = keyset_paginate(qs, keys=("created_at", "id"), cursor=cursor, size=size)
-    item_ids = {a.item_id for a in page.items if a.item_id is not None}
-    openable = set(Item.objects.openable_by(viewer).filter(pk__in=item_ids).values_list("pk", flat=True))
+    return qs
+
+
+def log_entries(viewer: Viewer, actions: list[ModerationAction]) -> list[LogEntry]:
+    """A page of `log_actions` as `viewer` may read it (one query for the items they may open)."""
+    show_moderator = settings.MODERATION_LOG_SHOW_MODERATOR
+    item_ids = {a.item_id for a in actions if a.item_id is not None}
+    openable = (
+        set(Item.objects.openable_by(viewer).filter(pk__in=item_ids).values_list("pk", flat=True))
+        if item_ids
+        else set()
+    )
     entries = []
-    for action in page.items:
+    for action in actions:
         target, url = _public_target(action, openable)
         moderator = ""
         if show_moderator:
             moderator = action.moderator.public_name if action.moderator is not None else "automatic"
         entries.append(LogEntry(action=action, target=target, url=url, moderator=moderator))
-    return LogPage(items=entries, next_cursor=page.next_cursor)
+    return entries
 
 
 def member_actions_page(user: User, *, cursor: str | None, size: int = LOG_PAGE_SIZE) -> KeysetPage[ModerationAction]:

@@ -31,10 +31,15 @@ from .services_appeals import appeal_create
 from .services_reports import report_create
 
 
+def guest_report_wait(request: HttpRequest, scope: str) -> int | None:
+    """Count one report (or notice) from a guest's address in `scope`: the seconds to wait once
+    it has sent GUEST_REPORT_RATE_LIMIT_PER_HOUR within the hour, else None (the API too)."""
+    return hit(scope, f"ip{client_ip(request)}", limit=settings.GUEST_REPORT_RATE_LIMIT_PER_HOUR, window_s=3600)
+
+
 def guest_over_limit(request: HttpRequest, scope: str) -> HttpResponse | None:
-    """Count one report (or notice) from a guest's address in `scope`: the 429 page once it has
-    sent GUEST_REPORT_RATE_LIMIT_PER_HOUR within the hour, else None."""
-    wait = hit(scope, f"ip{client_ip(request)}", limit=settings.GUEST_REPORT_RATE_LIMIT_PER_HOUR, window_s=3600)
+    """The 429 page once the guest's address is over its hourly limit in `scope`, else None."""
+    wait = guest_report_wait(request, scope)
     if wait is None:
         return None
     response = render(request, "429.html", {"retry_after": wait}, status=429)
@@ -42,7 +47,7 @@ def guest_over_limit(request: HttpRequest, scope: str) -> HttpResponse | None:
     return response
 
 
-def _video_facts(item: Any) -> tuple[bool, float | None]:
+def video_facts(item: Any) -> tuple[bool, float | None]:
     """Whether the item has a video, and the main one's duration when known (one query)."""
     durations = list(
         MediaAsset.objects.filter(item=item, kind="video")
@@ -108,7 +113,7 @@ def report_item(request: HttpRequest, public_id: str) -> HttpResponse:
     if result.access not in (Access.SHOW, Access.INTERSTITIAL):
         messages.info(request, "This item is already with the moderators.")
         return redirect(item.get_absolute_url())
-    has_video, duration = _video_facts(item)
+    has_video, duration = video_facts(item)
     return _report(
         request,
         target=item,

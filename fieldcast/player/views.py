@@ -4,6 +4,7 @@ a forged or expired token, an unknown item or an absurd value counts nothing."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -23,41 +24,61 @@ from .tokens import VISITOR_COOKIE, is_bot, read_event_token, viewer_key
 _HOST = re.compile(r"^[a-z0-9.-]{1,253}(:\d{1,5})?$")
 
 
-def _bad(message: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"counted": False, "error": message}, status=status)
+@dataclass(frozen=True)
+class EventOutcome:
+    """What recording one event came to: counted or not, or refused (`error`, `status`);
+    `visitor_id` is a new guest id to keep in the visitor cookie (None: keep what is there)."""
+
+    counted: bool = False
+    error: str = ""
+    status: int = 200
+    visitor_id: str | None = None
 
 
-def _record(request: HttpRequest, kind: str) -> HttpResponse:
-    token = request.POST.get("token", "")
+def record_event(request: HttpRequest, kind: str, *, token: str, host: str = "") -> EventOutcome:
+    """Count one play, view or share for the item named by the signed `token` (the beacon
+    views and the API's /api/v1/events/ operations both call this)."""
     try:
         public_id, embed = read_event_token(token)
     except signing.SignatureExpired:
-        return _bad("The page is too old to count this: reload it.", status=403)
+        return EventOutcome(error="The page is too old to count this: reload it.", status=403)
     except signing.BadSignature:
-        return _bad("This event has no valid token.", status=403)
-    host = request.POST.get("host", "").strip().lower()
+        return EventOutcome(error="This event has no valid token.", status=403)
+    host = host.strip().lower()
     if host and not _HOST.match(host):
-        return _bad("The embedding page's host name is not valid.")
+        return EventOutcome(error="The embedding page's host name is not valid.", status=400)
     if kind != EventKind.PLAY and host:
-        return _bad("Only plays carry the embedding page's host.")
+        return EventOutcome(error="Only plays carry the embedding page's host.", status=400)
     item = Item.objects.filter(public_id=public_id).only("pk", "author_id", "lifecycle", "moderation").first()
     if item is None or item.lifecycle != Lifecycle.READY or item.moderation != Moderation.OK:
-        return _bad("This item cannot be counted.", status=404)
+        return EventOutcome(error="This item cannot be counted.", status=404)
     counted = False
     key, new_visitor_id = viewer_key(request)
     own = request.user.is_authenticated and request.user.pk == item.author_id
     if not own and not is_bot(request):
         event = Event(item_id=item.pk, kind=kind, viewer_key=key, embed=embed, host=host if embed else "")
         counted = event_count(event)
-    response = JsonResponse({"counted": counted})
-    if new_visitor_id is not None:
-        # The id this event counted under, so that the next one counts under it too.
-        # Inside another site's iframe only SameSite=None cookies come back (https only).
-        secure = request.is_secure()
-        response.set_cookie(
-            VISITOR_COOKIE, new_visitor_id, max_age=365 * 24 * 3600, httponly=True,
-            samesite="None" if secure else "Lax", secure=secure or settings.SESSION_COOKIE_SECURE,
-        )  # fmt: skip
+    return EventOutcome(counted=counted, visitor_id=new_visitor_id)
+
+
+def remember_visitor(response: HttpResponse, request: HttpRequest, visitor_id: str | None) -> None:
+    """Set the id this event counted under, so that the next one counts under it too.
+    Inside another site's iframe only SameSite=None cookies come back (https only)."""
+    if visitor_id is None:
+        return
+    secure = request.is_secure()
+    response.set_cookie(
+        VISITOR_COOKIE, visitor_id, max_age=365 * 24 * 3600, httponly=True,
+        samesite="None" if secure else "Lax", secure=secure or settings.SESSION_COOKIE_SECURE,
+    )  # fmt: skip
+
+
+def _record(request: HttpRequest, kind: str) -> HttpResponse:
+    outcome = record_event(request, kind, token=request.POST.get("token", ""), host=request.POST.get("host", ""))
+    if outcome.error:
+        return JsonResponse({"counted": False, "error": outcome.error}, status=outcome.status)
+    response = JsonResponse({"counted": outcome.counted})
+    remember_visitor(response, request, outcome.visitor_id)
     return response
 
 
