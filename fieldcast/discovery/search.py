@@ -323,6 +323,17 @@ ORDERINGS: dict[str, tuple[Any, ...]] = {
 }
 
 
+def _candidate_order(filters: SearchFilters) -> tuple[Any, ...]:
+    """Which matches relevance ranks when there are too many: the newest ones, walking the
+    primary key; within a date range, the latest in that range, walking the index of that
+    date (a range far from today would otherwise be found only after most of the table)."""
+    if filters.occurred_from or filters.occurred_to:
+        return ORDERINGS["occurred"]
+    if filters.added_from or filters.added_to:
+        return ORDERINGS["newest"]
+    return ("-pk",)
+
+
 def search_items(
     viewer: Viewer,
     q: str | ParsedQuery | None,
@@ -347,7 +358,7 @@ def search_items(
         return qs.annotate(search_rank=Value(0.0, output_field=FloatField())).order_by(*ORDERINGS["newest"])
     qs = _matching(qs, parsed)
     if sort not in ORDERINGS:  # relevance: rank a bounded set of the newest matches
-        candidates = qs.order_by("-pk")[: settings.SEARCH_MAX_CANDIDATES]
+        candidates = qs.order_by(*_candidate_order(filters))[: settings.SEARCH_MAX_CANDIDATES]
         return _ranked(candidates, parsed).order_by("-search_rank", "-added_at", "-id")
     return qs.annotate(search_rank=Value(0.0, output_field=FloatField())).order_by(*ORDERINGS[sort])
 
