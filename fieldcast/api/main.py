@@ -40,6 +40,7 @@ Over the rate limit the answer is 429 with `Retry-After` (seconds). Detail answe
 `ETag`; send it back as `If-None-Match` to get 304 when nothing changed.
 """
 
+
 class FieldcastAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
         """The document, with anonymous access shown where operations allow it: their

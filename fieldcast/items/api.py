@@ -15,13 +15,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from fieldcast.api.auth import WRITE_AUTH, api_user, api_viewer
 from fieldcast.api.pagination import Key, Page, keyset_page, newest_first
-from fieldcast.api.schemas import CURSOR_DESCRIPTION, LIMIT_DESCRIPTION, LIST_ERRORS, ErrorOut
+from fieldcast.api.schemas import CURSOR_DESCRIPTION, LIMIT_DESCRIPTION, LIST_ERRORS, ErrorOut, json_answer
 from fieldcast.api.throttling import limit_write
 from fieldcast.channels.models import Channel
 from fieldcast.channels.services import channels_fileable_by
@@ -156,7 +156,7 @@ def item_list(
     filters: Query[ItemFilters],
     cursor: str | None = Query(None, description=CURSOR_DESCRIPTION),
     limit: int = Query(20, ge=1, le=100, description=LIMIT_DESCRIPTION),
-) -> ItemPage:
+) -> HttpResponse:
     """The items you may see listed (ready, public, not moderated; Safe Mode decides what
     MA items show), newest first, or found by `q` and the filters of the site's search.
     Every sort is cursor-paginated; relevance ranks a bounded set of the newest matches
@@ -181,7 +181,7 @@ def item_list(
     if not parsed.is_empty:
         qs = qs.select_related("search_doc")
     rows, next_cursor = keyset_page(qs, SORT_KEYS[sort], cursor=cursor, limit=limit, tag=f"items-{sort}")
-    return ItemPage(items=_page_cards(rows, viewer, parsed.highlight), next_cursor=next_cursor)
+    return json_answer(ItemPage(items=_page_cards(rows, viewer, parsed.highlight), next_cursor=next_cursor))
 
 
 def item_detail_out(result: ItemAccess, viewer: Viewer) -> ItemDetailOut:
@@ -249,14 +249,14 @@ def item_detail_out(result: ItemAccess, viewer: Viewer) -> ItemDetailOut:
 
 
 @router.get("/items/{public_id}", response={200: ItemDetailOut, **DETAIL_ERRORS}, summary="One item")
-def item_detail(request: HttpRequest, public_id: str) -> ItemDetailOut:
+def item_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """The item with its article, place, tags, channels, counts, the original it follows up,
     and its files with signed media URLs. An MA item under your Safe Mode comes with
     `access` = "interstitial": no article and no media. Private or unfinished items are
     404 except to their author and staff; removed ones 410 with the reason, disabled
     ones 451, held ones 403."""
     result = item_for_reader(request, public_id)
-    return item_detail_out(result, api_viewer(request))
+    return json_answer(item_detail_out(result, api_viewer(request)))
 
 
 @router.get(
@@ -269,14 +269,14 @@ def item_updates(
     public_id: str,
     cursor: str | None = Query(None, description=CURSOR_DESCRIPTION),
     limit: int = Query(20, ge=1, le=100, description=LIMIT_DESCRIPTION),
-) -> ItemPage:
+) -> HttpResponse:
     """The items posted as updates to this one that you may see listed, newest first (the
     item page lists the same). Post one with `POST /items` and `update_of`."""
     viewer = api_viewer(request)
     original = item_for_reader(request, public_id).item
     qs = _with_tags(Item.objects.visible_to(viewer).filter(update_of=original))
     rows, next_cursor = keyset_page(qs, newest_first("added_at"), cursor=cursor, limit=limit, tag="item-updates")
-    return ItemPage(items=_page_cards(rows, viewer), next_cursor=next_cursor)
+    return json_answer(ItemPage(items=_page_cards(rows, viewer), next_cursor=next_cursor))
 
 
 # --- writes -------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ninja import Schema
 from pydantic import BeforeValidator, Field
 
 from fieldcast.api.pagination import Page
+from fieldcast.api.schemas import Out
 from fieldcast.geo.api import PlaceOut, place_fields
 from fieldcast.media.api import AssetOut
 from fieldcast.moderation.viewer import Viewer
@@ -52,24 +53,24 @@ SortValue = Literal["relevance", "newest", "played", "voted", "occurred"]
 DurationValue = Literal["short", "medium", "long", "longer"]
 
 
-class AuthorOut(Schema):
+class AuthorOut(Out):
     username: str = Field(..., examples=["amal"])
     name: str = Field(..., description="The display name, else the username.", examples=["Amal Haddad"])
     url: str = Field(..., description="Path of the member's page.", examples=["/u/amal"])
 
 
-class PinOut(Schema):
+class PinOut(Out):
     latitude: float = Field(..., description="Where exactly it was filmed (decimal degrees).", examples=[34.7331])
     longitude: float = Field(..., examples=[36.7101])
 
 
-class TagRefOut(Schema):
+class TagRefOut(Out):
     name: str = Field(..., description="As first spelt.", examples=["Qalamoun"])
     key: str = Field(..., description="Case-folded key: the tag's address.", examples=["qalamoun"])
     url: str = Field(..., examples=["/tag/qalamoun"])
 
 
-class ChannelRefOut(Schema):
+class ChannelRefOut(Out):
     slug: str = Field(..., examples=["syria"])
     name: str = Field(..., examples=["Syria"])
     kind: Literal["personal", "topic", "editorial"]
@@ -77,7 +78,7 @@ class ChannelRefOut(Schema):
     url: str = Field(..., examples=["/c/syria"])
 
 
-class CountsOut(Schema):
+class CountsOut(Out):
     plays: int = Field(..., description="Plays started, embeds included.")
     embed_plays: int = Field(..., description="Of those, plays inside embeds on other sites.")
     views: int = Field(..., description="Page views.")
@@ -89,14 +90,14 @@ class CountsOut(Schema):
     channels: int = Field(..., description="Channels the item is filed in.")
 
 
-class ItemRefOut(Schema):
+class ItemRefOut(Out):
     public_id: str = Field(..., examples=["aB3dE5gH7j"])
     title: str
     url: str
     rating: RatingValue
 
 
-class ItemCardOut(Schema):
+class ItemCardOut(Out):
     """An item in a list: what a card on the site shows."""
 
     public_id: str = Field(..., description="The item's id in its address /v/<public_id>.", examples=["aB3dE5gH7j"])
@@ -133,7 +134,7 @@ class ItemPage(Page):
     items: list[ItemCardOut]
 
 
-class ItemStateOut(Schema):
+class ItemStateOut(Out):
     """The item's states, for its author, staff and moderators."""
 
     lifecycle: Literal["draft", "processing", "ready", "failed"] = Field(
