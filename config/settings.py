@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "fieldcast.player",
     "fieldcast.notifications",
     "fieldcast.discovery",
+    "fieldcast.provenance",
     "fieldcast.demo",
 ]
 

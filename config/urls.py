@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("fieldcast.notifications.urls")),
     path("", include("fieldcast.discovery.urls")),
     path("", include("fieldcast.geo.urls")),
+    path("", include("fieldcast.provenance.urls")),
     path("v/<pid:public_id>/-/places-found", geo_extract_views.places_found, name="places_found"),
     path("v/<pid:public_id>/-/places.json", geo_extract_views.places_json, name="places_json"),
     path("safe-mode", moderation_views.safe_mode, name="safe_mode"),

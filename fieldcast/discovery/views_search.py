@@ -15,6 +15,7 @@ from django.views.decorators.cache import cache_control
 from fieldcast.channels.models import Channel
 from fieldcast.items.models import Item, Rating
 from fieldcast.items.selectors import _with_tags
+from fieldcast.provenance.models import VerificationStatus
 
 from .search import MAX_QUERY_LENGTH, SORTS, SearchFilters, parse_query, search_items, search_suggestions, snippet
 
@@ -65,6 +66,9 @@ class SearchForm(forms.Form):
         label="Length of the video",
         choices=[("", "Any length"), *((key, label) for key, (label, _, _) in DURATIONS.items())],
         required=False,
+    )
+    verification = forms.ChoiceField(
+        label="Verification", choices=[("", "Any status"), *VerificationStatus.choices], required=False
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=SEARCH_PAGES, widget=forms.HiddenInput)
 
@@ -117,6 +121,7 @@ class SearchForm(forms.Form):
             has_video=bool(self.value("has_video")),
             duration_min=DURATIONS[duration][1] if (duration := self.value("duration")) else None,
             duration_max=DURATIONS[duration][2] if duration else None,
+            verification=self.value("verification") or "",
         )
 
 

@@ -190,11 +190,29 @@ def _process(run: Run) -> None:
             video_process(run, probe, source)
         else:
             _image(run, probe, source)
+        _provenance(run, probe, source)
     now = timezone.now()
     run.update(
         status=MediaAsset.Status.READY, step="", progress=100, processed_at=now, heartbeat_at=now, failure_reason=""
     )
     refresh_item(asset)
+
+
+def _provenance(run: Run, probe: Probe, source: Path) -> None:
+    """Fingerprint, file metadata and earlier copies (fieldcast.provenance), once the file is
+    playable: a failure here is logged and never fails the upload."""
+    from fieldcast.provenance.services import asset_provenance_compute, image_provenance_compute
+
+    run.step("provenance")
+    try:
+        if probe.kind == MediaAsset.Kind.VIDEO:
+            asset_provenance_compute(asset=run.asset, source=source, probe_tags=probe.tags, on_progress=run.progress)
+        else:
+            image_provenance_compute(asset=run.asset, source=source, probe_tags=probe.tags)
+    except ProcessingAbandoned:
+        raise
+    except Exception:
+        log.exception("asset %s: provenance failed; the upload goes on without it", run.asset.pk)
 
 
 def _image(run: Run, probe: Probe, source: Path) -> None:

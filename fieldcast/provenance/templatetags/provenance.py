@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+
+from fieldcast.provenance.models import VerificationStatus
+
+register = template.Library()
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+@register.simple_tag
+def verification_badge(status: str) -> str:
+    label = VerificationStatus(status).label if status in VerificationStatus.values else status
+    return format_html('<span class="badge verification verification-{}">{}</span>', status, label)
+
+
+@register.simple_tag
+def copy_ranges(copy: Any) -> str:
+    """The matching time ranges of a Copy, here and in the other item."""
+    here_start, here_end, there_start, there_end = copy.ranges
+    if copy.kind == "exact":
+        return "the same file"
+    return (
+        f"{_clock(here_start)}–{_clock(here_end)} of this item match "
+        f"{_clock(there_start)}–{_clock(there_end)} of the other"
+    )
