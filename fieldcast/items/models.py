@@ -191,7 +191,8 @@ class Item(models.Model):
                 condition=LISTED,
             ),
             models.Index(fields=["author", "-added_at"], name="item_author_recent"),
-            # The other orders of listed items (/top, /discussed, search sorted by plays): a page is an index range scan whatever the number of matches.
+            # The other orders of listed items (/top, /discussed, search sorted by plays): a
+            # page is an index range scan whatever the number of matches.
             models.Index(F("vote_score").desc(), F("id").desc(), name="item_listed_votes", condition=LISTED),
             models.Index(F("comments_count").desc(), F("id").desc(), name="item_listed_comments", condition=LISTED),
             models.Index(
