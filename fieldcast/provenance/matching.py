@@ -8,7 +8,7 @@ verification frame by frame, then temporal voting.
 2. **Candidates.** Up to QUERY_FRAMES of the kept frames (spread over the clip) are looked
    up in one query on the BANDS band indexes (an exact `IN` on each band, OR-ed: ordinary
    B-tree indexes on SQLite and PostgreSQL, no scan). Every returned frame is checked by
-   Hamming distance (<= FRAME_MAX_DISTANCE) and votes for (fingerprint, time offset).
+   Hamming distance (<= VOTE_MAX_DISTANCE) and votes for (fingerprint, time offset).
 3. **Verification.** The CANDIDATES best (fingerprint, offset) pairs are aligned frame by
    frame over the whole query (offset ± 1 frame, for timing jitter). A match needs at least
    MIN_FRAMES distinct matching frames and MIN_FRACTION of the frames that overlap, in the
@@ -28,13 +28,14 @@ from django.db.models import Q
 from .bands import BANDS, band_keys, from_signed
 from .fingerprint import hamming, unpack
 
-FRAME_MAX_DISTANCE = 20  # bits of 64 two frames may differ by and still be the same picture
+FRAME_MAX_DISTANCE = 16  # bits of 64 two frames may differ by and still be the same picture
+VOTE_MAX_DISTANCE = 20  # looser, for choosing candidates only: verification decides (bench/provenance.py)
 DUPLICATE_DISTANCE = 4  # a frame this close to the previous kept one is the same shot
 QUERY_FRAMES = 32  # frames of an upload looked up in the index (spread over its length)
 CANDIDATES = 25  # (fingerprint, offset) pairs verified frame by frame
 OFFSETS_PER_FINGERPRINT = 4  # offsets tried per candidate fingerprint (slow footage votes for neighbours)
 MIN_FRAMES = 5  # distinct matching frames needed for a match
-MIN_FRACTION = 0.5  # of the overlapping distinct frames that must match
+MIN_FRACTION = 0.6  # of the overlapping distinct frames that must match
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def candidate_votes(hashes: Sequence[int | None], *, exclude: Iterable[int] = ()
                     continue
                 seen.add(query_position)
                 value = hashes[query_position]
-                if value is not None and hamming(value, stored) <= FRAME_MAX_DISTANCE:
+                if value is not None and hamming(value, stored) <= VOTE_MAX_DISTANCE:
                     votes[(fingerprint_id, position - query_position)] += 1
     return votes
 
