@@ -64,5 +64,6 @@ class ItemQuerySet(models.QuerySet):  # type: ignore[type-arg]
         return self.filter(moderation="held").exclude(lifecycle="draft")
 
     def for_cards(self) -> ItemQuerySet:
-        """What an item card needs, in one query."""
-        return self.select_related("author", "place")
+        """What an item card needs, in one query (its verification status included:
+        provenance.Verification, absent for unverified items)."""
+        return self.select_related("author", "place", "verification")

@@ -21,6 +21,16 @@ def verification_badge(status: str) -> str:
     return format_html('<span class="badge verification verification-{}">{}</span>', status, label)
 
 
+@register.filter
+def listed_verification(item: Any) -> str:
+    """The status a card shows beside the rating ("" for unverified): read only from what the
+    list's query loaded (`ItemQuerySet.for_cards`), never with a query of its own."""
+    verification = item._state.fields_cache.get("verification")
+    if verification is None or verification.status == VerificationStatus.UNVERIFIED:
+        return ""
+    return str(verification.status)
+
+
 @register.simple_tag
 def copy_ranges(copy: Any) -> str:
     """The matching time ranges of a Copy, here and in the other item."""
