@@ -10,4 +10,5 @@ urlpatterns = [
     path("files/<str:asset_id>/metadata", views.metadata_publish, name="metadata_publish"),
     path("provenance/check", views.upload_check, name="upload_check"),
     path("moderation/copies", views.clusters, name="clusters"),
+    path("moderation/copies/act", views.clusters_act, name="clusters_act"),
 ]

@@ -13,8 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fieldcast.core.ratelimit import limit_writes
 from fieldcast.items.access import item_get_for_viewer
+from fieldcast.items.models import Item
 from fieldcast.media.models import MediaAsset
+from fieldcast.moderation.models import ActionKind
 from fieldcast.moderation.permissions import moderator_required
+from fieldcast.moderation.services import ModerationError, target_act
 
 from .forms import VerificationForm
 from .models import FileMetadata
@@ -126,11 +129,52 @@ def upload_check(request: HttpRequest) -> HttpResponse:
     )
 
 
+# What moderators may do to a whole group of copies at once (moderation.target_act).
+CLUSTER_ACTIONS = [
+    (ActionKind.HOLD, "Hold for review"),
+    (ActionKind.REMOVE, "Remove"),
+    (ActionKind.RESTORE, "Restore"),
+    (ActionKind.LOCK_COMMENTS, "Lock comments"),
+    (ActionKind.DISMISS, "Dismiss their reports"),
+]
+
+
 @moderator_required
 @require_GET
 def clusters(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "provenance/clusters.html",
-        {"clusters": copy_clusters(request.viewer)},  # type: ignore[attr-defined]
+        {"clusters": copy_clusters(request.viewer), "actions": CLUSTER_ACTIONS},  # type: ignore[attr-defined]
     )
+
+
+@moderator_required
+@require_POST
+@limit_writes("moderation")
+def clusters_act(request: HttpRequest) -> HttpResponse:
+    """One moderator action on the chosen items of a group of copies, each recorded in the
+    moderation log as if taken on its own (the same service as the item's review page)."""
+    action = request.POST.get("action", "")
+    reason = request.POST.get("reason", "").strip()[:1000]
+    public_ids = request.POST.getlist("items")[:100]
+    if action not in {value for value, _ in CLUSTER_ACTIONS}:
+        messages.error(request, "Choose what to do with the chosen items.")
+        return redirect("provenance:clusters")
+    if not public_ids:
+        messages.error(request, "Tick the items to act on first.")
+        return redirect("provenance:clusters")
+    done, refused = 0, []
+    for item in Item.objects.filter(public_id__in=public_ids).order_by("added_at"):
+        try:
+            target_act(moderator=request.user, action=action, target=item, reason=reason)  # type: ignore[arg-type]
+        except ModerationError as exc:
+            refused.append(f"“{item.title}”: {exc}")
+        else:
+            done += 1
+    label = dict(CLUSTER_ACTIONS)[ActionKind(action)]
+    if done:
+        messages.success(request, f"{label}: done for {done} item{'s' if done != 1 else ''}.")
+    for message in refused:
+        messages.error(request, message)
+    return redirect("provenance:clusters")

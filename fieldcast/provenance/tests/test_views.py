@@ -179,3 +179,39 @@ def test_moderators_see_clusters_of_copies(client, moderator, member):
     assert "Group 1: 2 items" in html
     assert "First posted" in html
     assert "Posted again" in html
+
+
+def test_moderators_act_on_a_group_of_copies_at_once(client, moderator, member):
+    from fieldcast.moderation.models import ModerationAction
+
+    earlier_item, later_item, _ = _pair()
+    url = reverse("provenance:clusters_act")
+    client.force_login(member)
+    assert client.post(url, {"action": "hold", "items": [later_item.public_id]}).status_code == 403
+
+    client.force_login(moderator)
+    page = client.get(reverse("provenance:clusters")).content.decode()
+    assert f'value="{later_item.public_id}" id="g1-{later_item.public_id}" checked' in page
+    assert f'value="{earlier_item.public_id}" id="g1-{earlier_item.public_id}">' in page  # the earliest: not ticked
+
+    refused = client.post(url, {"action": "remove", "items": [later_item.public_id]}, follow=True)
+    assert "Give a reason" in refused.content.decode()
+    later_item.refresh_from_db()
+    assert later_item.moderation == "ok"
+
+    done = client.post(
+        url,
+        {"action": "remove", "reason": "A re-upload of an earlier item.", "items": [later_item.public_id]},
+        follow=True,
+    )
+    assert "Remove: done for 1 item." in done.content.decode()
+    later_item.refresh_from_db()
+    earlier_item.refresh_from_db()
+    assert later_item.moderation == "removed"
+    assert earlier_item.moderation == "ok"
+    assert ModerationAction.objects.filter(kind="remove").count() == 1
+
+    assert (
+        "Choose what to do"
+        in client.post(url, {"action": "delete_all", "items": [earlier_item.public_id]}, follow=True).content.decode()
+    )
