@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from fieldcast.core.ratelimit import limit_writes
 from fieldcast.items.models import Item
 from fieldcast.items.selectors import item_list_page
+from fieldcast.media import storage as media_storage
 
 from .avatars import AVATAR_SIZES, CONTENT_TYPES, AvatarError, avatar_storage_name
 from .deletion import account_delete
@@ -152,6 +153,8 @@ def avatar(request: HttpRequest, user_id: int, size: int, key: str) -> HttpRespo
     if size not in AVATAR_SIZES or not User.objects.filter(pk=user_id, avatar_key=key, is_active=True).exists():
         raise Http404("No such picture.")
     name = avatar_storage_name(user_id, size, key)
+    if media_storage.is_remote():  # the store sends the bytes (a presigned, short-lived URL)
+        return media_storage.remote_response(name, content_type=CONTENT_TYPES[key.rsplit(".", 1)[-1]], headers={})
     try:
         handle = default_storage.open(name, "rb")
     except (FileNotFoundError, OSError) as exc:

@@ -12,9 +12,12 @@ Layout under `assets/<public_id>/` (the serving code and the access layer rely o
     sprite.jpg, sprite.vtt     scrubbing thumbnails and their WebVTT index ("sprite", "sprite-vtt")
     image-1280.jpg, image-640.jpg   resized images, metadata stripped ("image-1280", "image-640")
 
-Storage is reached through storage names only (object storage comes later). ffmpeg needs
-local paths: `local_output` yields one and makes it the storage name afterwards. On the
-local filesystem it is the final file under MEDIA_ROOT, so nothing is copied.
+Storage is reached through storage names only: the local MEDIA_ROOT, or a bucket
+(STORAGE_BACKEND=s3, media/storage.py). ffmpeg needs local paths: `local_input` gives one
+(on object storage a temporary download), `local_output` yields one and makes it the storage
+name afterwards (on object storage an upload when the block ends; `local_output_dir` uploads a
+whole folder, such as an HLS ladder, with a few parallel requests). On the local filesystem it
+is the final file under MEDIA_ROOT, so nothing is copied.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -87,8 +91,13 @@ def local_path(name: str) -> Path | None:
     return Path(default_storage.path(name))
 
 
+# Parallel uploads of a folder to object storage (an HLS ladder is hundreds of small files).
+UPLOAD_THREADS = 8
+
+
 def _upload_file(local: Path, name: str) -> None:
-    if default_storage.exists(name):
+    # Object storage overwrites in place (MediaS3Storage.file_overwrite): no HEAD and DELETE first.
+    if not getattr(default_storage, "file_overwrite", False) and default_storage.exists(name):
         default_storage.delete(name)
     with local.open("rb") as fh:
         saved = default_storage.save(name, File(fh))
@@ -123,8 +132,10 @@ def local_output_dir(name: str) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="fieldcast-out-") as tmp:
         root = Path(tmp)
         yield root
-        for file in sorted(p for p in root.rglob("*") if p.is_file()):
-            _upload_file(file, f"{name}/{file.relative_to(root).as_posix()}")
+        files = sorted(p for p in root.rglob("*") if p.is_file())
+        with ThreadPoolExecutor(max_workers=UPLOAD_THREADS, thread_name_prefix="fieldcast-upload") as pool:
+            # list(): the first failed upload raises here, after the others have finished.
+            list(pool.map(lambda file: _upload_file(file, f"{name}/{file.relative_to(root).as_posix()}"), files))
 
 
 @contextmanager
@@ -146,6 +157,10 @@ def delete_tree(name: str) -> None:
     local = local_path(name)
     if local is not None:
         shutil.rmtree(local, ignore_errors=True)
+        return
+    delete_prefix = getattr(default_storage, "delete_prefix", None)
+    if delete_prefix is not None:  # object storage: list and delete in batches
+        delete_prefix(name)
         return
     if not default_storage.exists(name):
         return

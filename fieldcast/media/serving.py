@@ -1,7 +1,8 @@
 """Serving local media files with HTTP Range, safe content types and cache headers.
 
 In production nginx can send the bytes (X-Accel-Redirect, MEDIA_ACCEL_REDIRECT_PREFIX)
-or object storage serves presigned URLs; see docs/deployment.md.
+or, with object storage, the store sends them behind presigned URLs (media/storage.py);
+see docs/deployment.md.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+
+from fieldcast.media import storage as media_storage
 
 CONTENT_TYPES = {
     "m3u8": "application/vnd.apple.mpegurl",
@@ -48,11 +51,9 @@ def _file_chunks(handle, remaining: int):  # type: ignore[no-untyped-def]
 def serve_file(
     request: HttpRequest, storage_name: str, *, download_name: str | None = None
 ) -> HttpResponse | StreamingHttpResponse:
-    """The file's bytes (or the requested byte range) with headers that keep it inert."""
-    if not default_storage.exists(storage_name):
-        return HttpResponse("This media file does not exist (any more).", status=404, content_type="text/plain")
+    """The file's bytes (or the requested byte range) with headers that keep it inert; on
+    object storage a redirect to a presigned URL instead (media/storage.py)."""
     content_type = content_type_for(storage_name)
-    size = default_storage.size(storage_name)
     headers = {
         "Accept-Ranges": "bytes",
         "X-Content-Type-Options": "nosniff",
@@ -60,9 +61,17 @@ def serve_file(
         "Cache-Control": f"private, max-age={settings.MEDIA_URL_TTL_S}",
         "Cross-Origin-Resource-Policy": "same-site",
     }
+    attachment = None
     if content_type == FALLBACK_TYPE or download_name:
-        safe = (download_name or storage_name.rsplit("/", 1)[-1]).replace('"', "")
-        headers["Content-Disposition"] = f'attachment; filename="{safe}"'
+        attachment = (download_name or storage_name.rsplit("/", 1)[-1]).replace('"', "").replace("\\", "")
+        headers["Content-Disposition"] = f'attachment; filename="{attachment}"'
+    if media_storage.is_remote():
+        return media_storage.remote_response(
+            storage_name, content_type=content_type, headers=headers, attachment=attachment
+        )
+    if not default_storage.exists(storage_name):
+        return HttpResponse("This media file does not exist (any more).", status=404, content_type="text/plain")
+    size = default_storage.size(storage_name)
     response: HttpResponse | StreamingHttpResponse
     accel = settings.MEDIA_ACCEL_REDIRECT_PREFIX
     if accel:
