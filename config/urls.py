@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from fieldcast.api.main import api
+from fieldcast.core import health as core_health
 from fieldcast.core import views as core_views
 from fieldcast.core.converters import PublicIdConverter, UnicodeSlugConverter
 from fieldcast.geo import extract_views as geo_extract_views
@@ -36,7 +37,11 @@ urlpatterns = [
     path("v/<pid:public_id>/-/places-found", geo_extract_views.places_found, name="places_found"),
     path("v/<pid:public_id>/-/places.json", geo_extract_views.places_json, name="places_json"),
     path("safe-mode", moderation_views.safe_mode, name="safe_mode"),
-    path("healthz", core_views.healthz, name="healthz"),
+    # Answered by core.health.OpsEndpointsMiddleware before any other middleware; routed too
+    # so that they resolve (and reverse) like any page.
+    path("healthz", core_health.healthz, name="healthz"),
+    path("readyz", core_health.readyz, name="readyz"),
+    path("metrics", core_health.metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

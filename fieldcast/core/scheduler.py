@@ -53,6 +53,8 @@ JOBS: tuple[Job, ...] = (
     Job("fieldcast.notifications.tasks.prune_notifications", every_s=24 * 60 * 60),
     # "Popular now": decayed scores from the last 24 h / 7 days into discovery.TrendingScore.
     Job("fieldcast.discovery.tasks.recompute_trending", every_s=10 * 60),
+    # django-tasks-db keeps every finished result: drop those older than TASK_RESULTS_KEEP_DAYS.
+    Job("fieldcast.core.tasks.prune_task_results", every_s=60 * 60),
 )
 
 RETRY_S = 30  # how often an idle scheduler tries to take the lock

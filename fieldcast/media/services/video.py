@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fieldcast.core.metrics import transcode_observe
 from fieldcast.media import paths
 from fieldcast.media.ffmpeg import ffmpeg_run
 from fieldcast.media.models import MediaAsset, Rendition
@@ -89,10 +91,12 @@ def video_process(run: Run, probe: Probe, source: Path) -> None:
     # On local disk ffmpeg writes straight into storage, so the first segments can be served
     # while it works; on remote storage the ladder is uploaded when it is complete.
     watch = paths.local_path(hls_name) is not None
+    started, encoded = time.monotonic(), False
     with paths.local_output_dir(hls_name) as hls_local, contextlib.ExitStack() as outputs:
         if not _ladder_done(asset, state, hls_local):
             run.step("transcode")
             _ladder(run, state, probe, source, hls_local, watch)
+            encoded = True
         for rung in state.rungs:
             state.sizes[rung.quality] = ladder.folder_size(hls_local / str(rung.quality))
 
@@ -142,3 +146,5 @@ def video_process(run: Run, probe: Probe, source: Path) -> None:
     rendition_save(
         asset, "sprite-vtt", paths.sprite_vtt(pid), "text/vtt", size=paths.stored_size(paths.sprite_vtt(pid))
     )
+    if encoded:  # a run that found an earlier attempt's ladder did not transcode: no figure
+        transcode_observe(wall_s=time.monotonic() - started, clip_s=duration)
