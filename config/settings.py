@@ -107,8 +107,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz and /metrics first: no HTTPS redirect, Host check, session or MFA for probes.
+    "fieldcast.core.health.OpsEndpointsMiddleware",
+    "fieldcast.core.request_id.RequestIdMiddleware",
+    "fieldcast.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Stores guest pages only after the middleware below had their say (no cookie set).
+    "fieldcast.core.pagecache.GuestPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -280,6 +286,33 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 # Media is never served straight from MEDIA_URL: the access layer issues signed URLs.
 MEDIA_URL = "/media/"
 
+# --- Object storage (media in a private S3-compatible bucket) ---------------------------
+# STORAGE_BACKEND "local": MEDIA_ROOT on this machine; "s3": originals, renditions, HLS,
+# posters, sprites, avatars and banners in S3_BUCKET (django-storages). Media URLs stay
+# /m/<token>/<name>; after its checks the app redirects to a presigned URL valid
+# S3_URL_TTL_S seconds (media/storage.py). S3_PUBLIC_ENDPOINT_URL: the store's address for
+# browsers when it differs from S3_ENDPOINT_URL (the servers'). Keys only from the environment.
+STORAGE_BACKEND = env_str("STORAGE_BACKEND", "local")
+S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL")  # empty: AWS S3 in S3_REGION
+S3_PUBLIC_ENDPOINT_URL = env_str("S3_PUBLIC_ENDPOINT_URL", S3_ENDPOINT_URL)
+S3_BUCKET = env_str("S3_BUCKET")
+S3_ACCESS_KEY_ID = env_str("S3_ACCESS_KEY_ID")
+S3_SECRET_ACCESS_KEY = env_str("S3_SECRET_ACCESS_KEY")
+S3_REGION = env_str("S3_REGION", "us-east-1")
+S3_ADDRESSING_STYLE = env_str("S3_ADDRESSING_STYLE", "path" if S3_ENDPOINT_URL else "virtual")
+S3_URL_TTL_S = env_int("S3_URL_TTL_S", 600)
+if STORAGE_BACKEND not in {"local", "s3"}:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', got {STORAGE_BACKEND!r}")
+if S3_ADDRESSING_STYLE not in {"path", "virtual"}:
+    raise ImproperlyConfigured(f"S3_ADDRESSING_STYLE must be 'path' or 'virtual', got {S3_ADDRESSING_STYLE!r}")
+if not 60 <= S3_URL_TTL_S <= 7 * 24 * 3600:
+    raise ImproperlyConfigured(f"S3_URL_TTL_S must be between 60 and 604800 seconds, got {S3_URL_TTL_S}")
+if STORAGE_BACKEND == "s3":
+    _missing = [n for n in ("S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY") if not globals()[n]]
+    if _missing:
+        raise ImproperlyConfigured(f"STORAGE_BACKEND=s3 needs {', '.join(_missing)} set in the environment")
+    STORAGES["default"] = {"BACKEND": "fieldcast.media.storage.MediaS3Storage"}
+
 # --- Security -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https"))
@@ -364,11 +397,55 @@ MEDIA_URL_TTL_S = env_int("MEDIA_URL_TTL_S", 6 * 3600)
 # With nginx in front: let it send local media bytes (internal location with this prefix).
 MEDIA_ACCEL_REDIRECT_PREFIX = env_str("MEDIA_ACCEL_REDIRECT_PREFIX")
 
+# --- Guest page cache (core/pagecache.py) ------------------------------------------------
+# Item, list and embed pages for guests come from the cache for up to this many seconds
+# (invalidated at once by edits, moderation, comments and counter flushes); 0 turns it off.
+# Off by default under tests, which change rows behind the services' backs, and with DEBUG
+# (`make run`: a developer's template edits show at once). Cached pages
+# carry media URLs: they must keep most of their life (MEDIA_URL_TTL_S) when served.
+GUEST_CACHE_SECONDS = env_int("GUEST_CACHE_SECONDS", 0 if TESTING or DEBUG else 60)
+if not 0 <= GUEST_CACHE_SECONDS <= (MEDIA_URL_TTL_S - 300) // 2:
+    raise ImproperlyConfigured(
+        f"GUEST_CACHE_SECONDS must be between 0 and half of MEDIA_URL_TTL_S - 300 "
+        f"({(MEDIA_URL_TTL_S - 300) // 2}), got {GUEST_CACHE_SECONDS}"
+    )
+
+# --- Operations (fieldcast/core: health.py, metrics.py, request_id.py, logs.py) ----------------
+# /metrics answers these client addresses or networks (comma-separated), or a request with
+# "Authorization: Bearer <METRICS_TOKEN>"; anyone else gets 403.
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+try:
+    import ipaddress as _ipaddress
+
+    for _network in METRICS_ALLOWED_IPS:
+        _ipaddress.ip_network(_network, strict=False)
+except ValueError as _exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_exc}") from _exc
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Finished task results (django-tasks-db keeps every one) are deleted after this many days.
+TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 7)
+
+# Logs: "json" (one object per line with the request or task id; the default with DEBUG off)
+# or "plain" (readable lines; the default with DEBUG on, as under `make run`).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG or TESTING else "json")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'plain', got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "filters": {"context": {"()": "fieldcast.core.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "fieldcast.core.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One access line per request (INFO, so LOG_LEVEL=WARNING drops them): ours in JSON
+        # (request id, view, duration); runserver prints its own in the plain format.
+        "fieldcast.access": {"level": LOG_LEVEL if LOG_FORMAT == "json" else "WARNING"},
+        "django.server": {"level": "WARNING" if LOG_FORMAT == "json" else LOG_LEVEL},
+    },
 }

@@ -82,10 +82,12 @@ def account_delete(*, user: User, keep_content: bool) -> None:
 def _content_anonymise(user: User) -> None:
     """Items and comments stay, with no author: one UPDATE each, whatever their number."""
     from fieldcast.community.models import Comment
+    from fieldcast.core import pagecache
     from fieldcast.items.models import Item
 
     Item.objects.filter(author=user).update(author=None)
     Comment.objects.filter(author=user).update(author=None)
+    pagecache.item_visibility_changed()  # cached guest pages name the author
 
 
 def _notifications_delete(user: User) -> None:

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fieldcast.core import pagecache
 from fieldcast.core.text import clean_line, unicode_slug
 from fieldcast.items.counters import item_counter_add
 from fieldcast.notifications.models import Kind as NotificationKind
@@ -180,6 +181,7 @@ def channel_add_item(*, channel: Channel, item: Item, actor: User) -> bool:
     if created:
         item_counter_add(item_id=item.pk, field="channels_count", delta=1)
         item_announce_when_listed(item_id=item.pk)
+        pagecache.item_changed(item.public_id)  # its page names its channels; the channel lists it
         _reindex_after_commit(item.pk)
     return created
 
@@ -193,6 +195,7 @@ def channel_remove_item(*, channel: Channel, item: Item, actor: User | None = No
     if deleted:
         item_counter_add(item_id=item.pk, field="channels_count", delta=-1)
         _reindex_after_commit(item.pk)
+        pagecache.item_changed(item.public_id)
     return bool(deleted)
 
 

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from fieldcast.accounts.models import User
+from fieldcast.core.pagecache import LIST, guest_page
 from fieldcast.core.ratelimit import limit_writes
 from fieldcast.items.access import Access, item_get_for_viewer
 from fieldcast.items.selectors import channel_item_page, channel_timeline
@@ -111,6 +112,7 @@ def channel_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@guest_page(LIST)
 def channel_detail(request: HttpRequest, slug: str) -> HttpResponse:
     channel = channel_for_page(slug, request.user)
     if channel.kind == Channel.Kind.PERSONAL and channel.owner is not None:

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from fieldcast.core import pagecache
 from fieldcast.items.counters import item_counter_add
 
 from .mentions import render_comment
@@ -68,6 +69,7 @@ def comment_create(*, item: Item, author: User, body: str, parent: Comment | Non
     )
     CommentMention.objects.bulk_create([CommentMention(comment=comment, user=user) for user in mentioned])
     item_counter_add(item_id=item.pk, field="comments_count", delta=1)
+    pagecache.item_changed(item.public_id)  # cached guest pages show it from the next request
     _notify_after_commit(comment.pk, mention_ids=[u.pk for u in mentioned], reply=parent is not None)
     return comment
 
@@ -86,6 +88,7 @@ def comment_edit(*, comment: Comment, editor: User, body: str) -> Comment:
     comment.body_html = body_html
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
+    pagecache.item_changed(comment.item.public_id)
     before = set(CommentMention.objects.filter(comment=comment).values_list("user_id", flat=True))
     after = {u.pk for u in mentioned}
     CommentMention.objects.filter(comment=comment, user_id__in=before - after).delete()
@@ -114,6 +117,7 @@ def comment_remove(*, comment: Comment, actor: User) -> RemoveOutcome:
     if refusal:
         raise CommentNotAllowed(refusal)
     item_counter_add(item_id=comment.item_id, field="comments_count", delta=-1)
+    pagecache.item_changed(comment.item.public_id)
     if Comment.objects.filter(parent=comment).exists():
         comment.is_deleted = True
         comment.deleted_by_moderator = comment.author_id != actor.pk and may_moderate(actor)
@@ -137,6 +141,7 @@ def comment_delete(*, comment: Comment) -> None:
     item_id, parent_id = comment.item_id, comment.parent_id
     comment.delete()
     item_counter_add(item_id=item_id, field="comments_count", delta=-removed)
+    pagecache.item_changed(item_id=item_id)
     _prune_placeholders(parent_id)
 
 
@@ -191,6 +196,7 @@ def comment_vote(*, comment: Comment, user: User, value: int) -> tuple[int, int]
             existing.value = value
             existing.save(update_fields=["value", "updated_at"])
     Comment.objects.filter(pk=comment.pk).update(score=F("score") + delta)
+    pagecache.item_changed(comment.item.public_id)  # scores order the threads
     score = Comment.objects.values_list("score", flat=True).get(pk=comment.pk)
     return now, score
 
@@ -229,6 +235,7 @@ def comment_vote_set(*, comment: Comment, user: User, value: int) -> tuple[int, 
             twin.value = value
             twin.save(update_fields=["value", "updated_at"])
     Comment.objects.filter(pk=comment.pk).update(score=F("score") + delta)
+    pagecache.item_changed(comment.item.public_id)  # scores order the threads
     return value, Comment.objects.values_list("score", flat=True).get(pk=comment.pk)
 
 

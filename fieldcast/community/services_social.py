@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from fieldcast.core import pagecache
 from fieldcast.items.counters import item_counter_add
 from fieldcast.items.models import Item
 
@@ -60,6 +61,7 @@ def item_vote_set(*, item: Item, user: User, value: int) -> int:
             except IntegrityError:
                 continue  # the twin's row is committed now: lock it and go on from there
             item_counter_add(item_id=item.pk, field="vote_score", delta=value)
+            pagecache.item_changed(item.public_id)
             return value
         previous = vote.value
         if previous == value:
@@ -70,6 +72,7 @@ def item_vote_set(*, item: Item, user: User, value: int) -> int:
             vote.value = value
             vote.save(update_fields=["value", "updated_at"])
         item_counter_add(item_id=item.pk, field="vote_score", delta=value - previous)
+        pagecache.item_changed(item.public_id)
         return value
     raise RuntimeError("The vote kept changing under us; try again.")  # pragma: no cover
 
@@ -85,10 +88,12 @@ def item_favorite_set(*, item: Item, user: User, favorite: bool) -> bool:
         except IntegrityError:
             return True
         item_counter_add(item_id=item.pk, field="favorites_count", delta=1)
+        pagecache.item_changed(item.public_id)
         return True
     deleted, _ = Favorite.objects.filter(item=item, user=user).delete()
     if deleted:
         item_counter_add(item_id=item.pk, field="favorites_count", delta=-deleted)
+        pagecache.item_changed(item.public_id)
     return False
 
 

@@ -32,6 +32,7 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from fieldcast.community.models import Comment, Favorite, ItemVote
+from fieldcast.core import pagecache
 from fieldcast.items.models import Item
 from fieldcast.player.models import HourlyStat
 
@@ -139,6 +140,7 @@ def trending_recompute(*, now: datetime.datetime | None = None) -> int:
     )
     # What this run did not write has no activity (or no positive score) left.
     TrendingScore.objects.exclude(computed_at=now).delete()
+    pagecache.lists_changed()  # "Popular now" on cached guest pages
     return len(rows)
 
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from fieldcast.core.pagecache import LIST, guest_page
 from fieldcast.items.models import Item
 from fieldcast.items.selectors import item_list_page
 from fieldcast.moderation.viewer import Viewer
@@ -100,13 +101,16 @@ def _list_view(request: HttpRequest, name: str) -> HttpResponse:
     )
 
 
+@guest_page(LIST)
 def popular(request: HttpRequest) -> HttpResponse:
     return _list_view(request, "popular")
 
 
+@guest_page(LIST)
 def top(request: HttpRequest) -> HttpResponse:
     return _list_view(request, "top")
 
 
+@guest_page(LIST)
 def discussed(request: HttpRequest) -> HttpResponse:
     return _list_view(request, "discussed")

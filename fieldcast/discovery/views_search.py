@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
 from fieldcast.channels.models import Channel
+from fieldcast.core.pagecache import LIST, guest_page
 from fieldcast.items.models import Item, Rating
 from fieldcast.items.selectors import _with_tags
 from fieldcast.provenance.models import VerificationStatus
@@ -125,6 +126,7 @@ class SearchForm(forms.Form):
         )
 
 
+@guest_page(LIST)
 def search(request: HttpRequest) -> HttpResponse:
     viewer = request.viewer  # type: ignore[attr-defined]
     form = SearchForm(request.GET)

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from fieldcast.channels.announce import item_announce_when_listed
 from fieldcast.community.services_social import NOT_A_FOLLOW_UP, FollowUpState, follow_up_moved, follow_up_state
+from fieldcast.core import pagecache
 from fieldcast.core.markdown import render_markdown
 from fieldcast.core.text import clean_line, normalize_key, unicode_slug
 from fieldcast.geo.services import pin_validate, place_resolve
@@ -163,6 +164,9 @@ def item_create(
         item.refresh_from_db()
     _search_index(item)
     transaction.on_commit(functools.partial(extract_item_places.enqueue, item.pk))  # places in the text
+    pagecache.lists_changed()
+    if update_of is not None:
+        pagecache.item_changed(update_of.public_id)  # its list of follow-ups
     return item
 
 
@@ -253,6 +257,8 @@ def item_after_state_change(item: Item, follow_up_before: FollowUpState) -> None
     updates, and (once listed) word to the subscribers of its channels and author."""
     follow_up_moved(before=follow_up_before, after=follow_up_state(item), update_id=item.pk)
     item_announce_when_listed(item_id=item.pk)
+    # Cached guest pages: any page may show the item (cards, related items, follow-ups).
+    pagecache.item_visibility_changed(item.public_id)
 
 
 @transaction.atomic
@@ -279,8 +285,10 @@ def item_delete(*, item: Item) -> None:
 
     # The files (original, renditions) go too, once the rows are gone for good.
     asset_ids = list(MediaAsset.objects.filter(item=locked).values_list("public_id", flat=True))
+    item_public_id = locked.public_id
     locked.delete()
     transaction.on_commit(lambda: [delete_asset_files.enqueue(public_id) for public_id in asset_ids])
+    pagecache.item_visibility_changed(item_public_id)
 
 
 @transaction.atomic
@@ -295,6 +303,7 @@ def item_refresh_lifecycle(*, item_id: int) -> None:
     item = Item.objects.select_for_update().filter(pk=item_id).first()
     if item is None or item.lifecycle == Lifecycle.DRAFT:
         return
+    pagecache.item_changed(item.public_id)  # a file became playable, ready or failed
     follow_up_before = follow_up_state(item)
     assets = list(MediaAsset.objects.filter(item_id=item_id).values_list("status", "playable", "failure_reason"))
     reason = ""

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from fieldcast.community.forms import comment_form_for
 from fieldcast.core.markdown import render_markdown
+from fieldcast.core.pagecache import ITEM, LIST, guest_page
 from fieldcast.core.ratelimit import limit_writes
 from fieldcast.core.text import normalize_key
 from fieldcast.discovery.trending import popular_items
@@ -22,6 +23,7 @@ from .selectors import EDITORIAL_FEATURED, EDITORIAL_MUST_SEE, editorial_items, 
 from .services import item_create, item_delete, item_update
 
 
+@guest_page(LIST)
 def home(request: HttpRequest) -> HttpResponse:
     viewer = request.viewer  # type: ignore[attr-defined]
     featured_channel, featured = editorial_items(EDITORIAL_FEATURED, viewer)
@@ -42,6 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@guest_page(ITEM)
 def item_detail(request: HttpRequest, public_id: str, slug: str | None = None) -> HttpResponse:
     viewer = request.viewer  # type: ignore[attr-defined]
     result = item_get_for_viewer(viewer, public_id)
@@ -138,6 +141,7 @@ def body_preview(request: HttpRequest) -> HttpResponse:
     return render(request, "items/_preview.html", {"html": html})
 
 
+@guest_page(LIST)
 def tag_detail(request: HttpRequest, key: str) -> HttpResponse:
     tag = Tag.objects.filter(key=key).first()
     if tag is None:

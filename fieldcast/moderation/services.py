@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from fieldcast.accounts.models import User
 from fieldcast.community.models import Comment
+from fieldcast.core import pagecache
 from fieldcast.items.models import Item, Moderation, Rating
 from fieldcast.items.services import item_set_moderation
 from fieldcast.notifications.services import notify
@@ -243,6 +244,7 @@ def _item_action(
         if rating == item.rating:
             raise ModerationError(f"This item is already rated {rating}.")
         Item.objects.filter(pk=item.pk).update(rating=rating)
+        pagecache.item_visibility_changed(item.public_id)  # MA now: cached guest pages must not show it
         entry = log_action(
             kind=A.RATE,
             target=t,
@@ -257,6 +259,7 @@ def _item_action(
         if item.comments_locked == lock:
             raise ModerationError("Comments are already locked." if lock else "Comments are not locked.")
         Item.objects.filter(pk=item.pk).update(comments_locked=lock)
+        pagecache.item_changed(item.public_id)
         entry = log_action(kind=action, target=t, moderator=moderator, reason=reason, case=case)
         tell_member(t, f"Moderators {'locked' if lock else 'unlocked'} the comments on “{title}”", reason)
     return entry

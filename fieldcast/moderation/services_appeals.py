@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from fieldcast.accounts.models import User
 from fieldcast.community.models import Comment
+from fieldcast.core import pagecache
 from fieldcast.items.models import Item, Moderation, Rating
 from fieldcast.items.services import item_set_moderation
 
@@ -82,9 +83,11 @@ def _undo(action: ModerationAction, item: Item | None) -> str:
             return "the item is back"
     elif action.kind == A.RATE and item is not None and action.detail.get("from") in Rating.values:
         Item.objects.filter(pk=item.pk).update(rating=action.detail["from"])
+        pagecache.item_visibility_changed(item.public_id)
         return f"the rating is {action.detail['from']} again"
     elif action.kind == A.LOCK_COMMENTS and item is not None:
         Item.objects.filter(pk=item.pk).update(comments_locked=False)
+        pagecache.item_changed(item.public_id)
         return "comments are open again"
     elif action.kind == A.SUSPEND and action.subject_id is not None:
         User.objects.filter(pk=action.subject_id, suspended_until__gt=timezone.now()).update(suspended_until=None)

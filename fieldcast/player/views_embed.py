@@ -14,6 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from fieldcast.core.pagecache import EMBED, guest_page
 from fieldcast.core.ratelimit import limit_writes
 from fieldcast.items.access import Access, ItemAccess, item_get_for_viewer
 from fieldcast.items.models import Item, Rating
@@ -53,6 +54,7 @@ def _frameable(response: HttpResponse) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 @limit_writes("safe_mode")
+@guest_page(EMBED)
 def embed(request: HttpRequest, public_id: str) -> HttpResponse:
     """A minimal player page. Safe Mode holds inside it: an MA item shows its
     interstitial, whose "I am 18 or over, show this item" unlocks the item inside

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from fieldcast.core import pagecache
 from fieldcast.items.counters import item_counter_add
 from fieldcast.player.models import CountedEvent, EmbedHost, EventKind, HourlyStat
 
@@ -31,6 +33,10 @@ logger = logging.getLogger(__name__)
 DEDUP_WINDOW_S = 30 * 60
 BUFFER_KEY = "fc:counters"
 FLUSHING_PREFIX = "fc:counters:flushing:"
+# For the flush lag (core/ops.py, /metrics): when the oldest event in BUFFER_KEY was counted
+# (set with it, removed with the rename that takes the buffer away), and when a flush last ran.
+OLDEST_KEY = "fc:counters:oldest"
+FLUSHED_AT_KEY = "fc:counters:flushed_at"
 
 # Item counter and HourlyStat column moved by each kind of event.
 ITEM_FIELDS = {EventKind.PLAY: "plays_count", EventKind.VIEW: "views_count", EventKind.SHARE: "shares_count"}
@@ -76,6 +82,7 @@ def _count_in_database(event: Event, now: datetime.datetime) -> bool:
     except IntegrityError:
         return False
     _apply(event.item_id, event.kind, embed=event.embed, host=event.host, hour=_hour(now), amount=1)
+    pagecache.item_counters_changed(event.item_id)  # guest pages: at most once per COUNTER_FLUSH_S
     return True
 
 
@@ -122,6 +129,7 @@ def _count_in_redis(event: Event, now: datetime.datetime) -> bool:
     pipe = client.pipeline(transaction=True)
     for name in fields:
         pipe.hincrby(BUFFER_KEY, name, 1)
+    pipe.set(OLDEST_KEY, int(now.timestamp()), nx=True)
     pipe.execute()
     return True
 
@@ -137,17 +145,58 @@ def counters_flush() -> int:
         moved += _flush_key(client, key)
     flushing = FLUSHING_PREFIX + uuid.uuid4().hex
     try:
-        client.rename(BUFFER_KEY, flushing)
+        pipe = client.pipeline(transaction=True)
+        pipe.rename(BUFFER_KEY, flushing)
+        pipe.delete(OLDEST_KEY)
+        pipe.execute()
     except Exception as exc:  # redis.ResponseError "no such key": nothing buffered
         if "no such key" not in str(exc).lower():
             raise
-        return moved
-    return moved + _flush_key(client, flushing)
+    else:
+        moved += _flush_key(client, flushing)
+    client.set(FLUSHED_AT_KEY, repr(time.time()))
+    return moved
+
+
+@dataclass(frozen=True)
+class CounterBufferState:
+    mode: str  # "database" (nothing buffered) or "redis"
+    entries: int = 0  # buffered (item, kind, hour, host) rows waiting for the flush
+    events: int = 0  # buffered events in them
+    leftover_flushes: int = 0  # hashes of flushes that failed midway (the next flush takes them)
+    # (counted only when asked: see counter_buffer_state)
+    oldest_event_age_s: float = 0.0  # the flush lag: how long the oldest buffered event has waited
+    last_flush_age_s: float | None = None  # None: no flush since Redis started
+
+
+def counter_buffer_state(*, now: float | None = None, leftovers: bool = False) -> CounterBufferState:
+    """The Redis buffer's backlog and lag: three reads, one of them HVALS of the buffer (as
+    many entries as one flush interval brought). `leftovers` also counts the hashes of failed
+    flushes, which takes a SCAN of the whole keyspace (the dedup keys too): for the command."""
+    if settings.COUNTER_BUFFER != "redis":
+        return CounterBufferState(mode="database")
+    now = time.time() if now is None else now
+    client = redis_client()
+    pipe = client.pipeline(transaction=False)
+    pipe.hvals(BUFFER_KEY)
+    pipe.get(OLDEST_KEY)
+    pipe.get(FLUSHED_AT_KEY)
+    values, oldest, flushed_at = pipe.execute()
+    left = sum(1 for _ in client.scan_iter(match=FLUSHING_PREFIX + "*", count=1000)) if leftovers else 0
+    return CounterBufferState(
+        mode="redis",
+        entries=len(values),
+        events=sum(int(v) for v in values),
+        leftover_flushes=left,
+        oldest_event_age_s=max(0.0, now - float(oldest)) if oldest and values else 0.0,
+        last_flush_age_s=max(0.0, now - float(flushed_at)) if flushed_at else None,
+    )
 
 
 def _flush_key(client, key) -> int:  # type: ignore[no-untyped-def]
     entries = client.hgetall(key)
     moved = 0
+    flushed: set[int] = set()
     with transaction.atomic():
         for raw_name, raw_count in entries.items():
             name = raw_name.decode() if isinstance(raw_name, bytes) else raw_name
@@ -156,6 +205,9 @@ def _flush_key(client, key) -> int:  # type: ignore[no-untyped-def]
             hour_at = datetime.datetime.fromtimestamp(int(hour), tz=datetime.UTC)
             _apply(int(item_id), kind, embed=embed == "1", host=host, hour=hour_at, amount=count)
             moved += count
+            flushed.add(int(item_id))
+        # Cached guest pages of these items show the new counts from the next request on.
+        pagecache.items_counters_flushed(flushed)
     client.delete(key)
     return moved
 
