@@ -33,6 +33,15 @@ def item_factory(db):
 
 
 @pytest.fixture(autouse=True)
+def _steady_rate_limit_clock(monkeypatch):
+    """Rate limits count per minute window (core.ratelimit): a test's requests must not
+    straddle two windows, or a limit it expects to reach starts again from zero."""
+    from types import SimpleNamespace
+
+    monkeypatch.setattr("fieldcast.core.ratelimit.time", SimpleNamespace(time=lambda: 1_800_000_020.0))
+
+
+@pytest.fixture(autouse=True)
 def _clear_redis_cache(settings):
     """Rate-limit counters live in the cache: start each test from zero. (The database
     cache needs nothing: each test's transaction is rolled back.)"""
