@@ -7,6 +7,7 @@ variable read here is listed in the README's "Configuration" table.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -415,10 +416,7 @@ if not 0 <= GUEST_CACHE_SECONDS <= (MEDIA_URL_TTL_S - 300) // 2:
 # "Authorization: Bearer <METRICS_TOKEN>"; anyone else gets 403.
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
 try:
-    import ipaddress as _ipaddress
-
-    for _network in METRICS_ALLOWED_IPS:
-        _ipaddress.ip_network(_network, strict=False)
+    [ipaddress.ip_network(_network, strict=False) for _network in METRICS_ALLOWED_IPS]
 except ValueError as _exc:
     raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_exc}") from _exc
 METRICS_TOKEN = env_str("METRICS_TOKEN")

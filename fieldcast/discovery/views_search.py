@@ -18,7 +18,8 @@ from fieldcast.items.models import Item, Rating
 from fieldcast.items.selectors import _with_tags
 from fieldcast.provenance.models import VerificationStatus
 
-from .search import MAX_QUERY_LENGTH, SORTS, SearchFilters, parse_query, search_items, search_suggestions, snippet
+from .search import MAX_QUERY_LENGTH, SORTS, SearchFilters, parse_query, search_items
+from .snippets import search_suggestions, snippet
 
 SEARCH_PAGES = 20  # deepest page offered; relevance ranks a bounded set of candidates anyway
 COUNTRY_CODE = re.compile(r"^[A-Za-z]{2}$")

@@ -26,7 +26,8 @@ from fieldcast.api.throttling import limit_write
 from fieldcast.channels.models import Channel
 from fieldcast.channels.services import channels_fileable_by
 from fieldcast.core.text import normalize_key
-from fieldcast.discovery.search import parse_query, search_items, snippet
+from fieldcast.discovery.search import parse_query, search_items
+from fieldcast.discovery.snippets import snippet
 from fieldcast.discovery.views_search import SearchForm
 from fieldcast.media.api import (
     CHANGE_ERRORS,

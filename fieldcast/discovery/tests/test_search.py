@@ -16,15 +16,13 @@ from fieldcast.core.testing.factories import ChannelFactory, ItemFactory, PlaceF
 from fieldcast.discovery.models import SearchDocument
 from fieldcast.discovery.search import (
     SearchFilters,
-    highlight,
     parse_query,
     search_index_item,
     search_items,
     search_reindex,
-    search_suggestions,
     search_unindex_item,
-    snippet,
 )
+from fieldcast.discovery.snippets import highlight, search_suggestions, snippet
 from fieldcast.items.models import Item
 from fieldcast.items.services import item_update
 from fieldcast.moderation.viewer import anonymous_viewer
