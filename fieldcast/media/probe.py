@@ -52,7 +52,7 @@ class Probe:
     audio_stream: int | None = None
     coded_width: int = 0
     coded_height: int = 0
-    tags: dict[str, str] = field(default_factory=dict)  # creation time, location, make, model
+    tags: dict[str, str] = field(default_factory=dict)  # creation time, location, make, model, encoder
     location: dict[str, float] | None = None  # {"lat", "lon"[, "alt"]} from the tags
 
     @property
@@ -95,10 +95,12 @@ def _looks_like_iso_bmff(head: bytes) -> bool:
 
 _ISO6709 = re.compile(r"^([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?(?:CRS[^/]*)?/?$")
 
-# Container tags worth keeping in the probe (the original keeps them; renditions never do).
-_TAG_KEYS = {
+# Container tags worth keeping in the probe (the original keeps them; renditions never do),
+# by the names cameras and phones write them. Provenance reads the same table.
+TAG_KEYS = {
     "creation_time": "creation_time",
     "com.apple.quicktime.creationdate": "creation_time",
+    "date": "creation_time",
     "location": "location",
     "location-eng": "location",
     "com.apple.quicktime.location.iso6709": "location",
@@ -108,6 +110,9 @@ _TAG_KEYS = {
     "model": "model",
     "com.apple.quicktime.model": "model",
     "com.android.model": "model",
+    "encoder": "encoder",
+    "com.apple.quicktime.software": "encoder",
+    "software": "encoder",
 }
 
 
@@ -128,7 +133,7 @@ def parse_iso6709(value: str) -> dict[str, float] | None:
 def _container_tags(metadata: dict[str, str]) -> dict[str, str]:
     tags: dict[str, str] = {}
     for key, value in metadata.items():
-        name = _TAG_KEYS.get(key.lower())
+        name = TAG_KEYS.get(key.lower())
         if name and value and name not in tags:
             tags[name] = str(value)[:200]
     return tags

@@ -13,25 +13,10 @@ import av.error
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from fieldcast.media.probe import parse_iso6709
+from fieldcast.media.probe import TAG_KEYS, parse_iso6709
 
-_KEYS = {
-    "creation_time": "recorded_at",
-    "com.apple.quicktime.creationdate": "recorded_at",
-    "date": "recorded_at",
-    "location": "location",
-    "location-eng": "location",
-    "com.apple.quicktime.location.iso6709": "location",
-    "make": "make",
-    "com.apple.quicktime.make": "make",
-    "com.android.manufacturer": "make",
-    "model": "model",
-    "com.apple.quicktime.model": "model",
-    "com.android.model": "model",
-    "encoder": "encoder",
-    "com.apple.quicktime.software": "encoder",
-    "software": "encoder",
-}
+# The probe's table of tag names, its "creation_time" called what it is here.
+_KEYS = {key: "recorded_at" if name == "creation_time" else name for key, name in TAG_KEYS.items()}
 TEXT_MAX = 100
 
 
