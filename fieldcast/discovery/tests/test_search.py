@@ -19,6 +19,7 @@ from fieldcast.discovery.search import (
     parse_query,
     search_index_item,
     search_items,
+    search_page_rows,
     search_reindex,
     search_unindex_item,
 )
@@ -158,6 +159,24 @@ def test_relevance_ranks_a_bounded_set_of_candidates(settings):
         ItemFactory(title=f"Common word {n}")
     assert len(search_items(anonymous_viewer(), "common")) == 3
     assert len(search_items(anonymous_viewer(), "common", sort="newest")) == 5
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "voted"])
+def test_page_rows_keep_the_result_order_and_the_access_layer(sort, django_assert_num_queries):
+    viewer = anonymous_viewer()
+    for n in range(6):
+        item = ItemFactory(title=f"Harbour {n}" + " harbour" * (n % 3), body="harbour " * n, tags=["port"])
+        Item.objects.filter(pk=item.pk).update(vote_score=n % 4)
+    hidden = ItemFactory(title="Harbour private", visibility="private")
+    results = search_items(viewer, "harbour", sort=sort)
+    expected = [item.pk for item in results]
+    assert hidden.pk not in expected
+    with django_assert_num_queries(4):  # the page's ids, its rows, their tags, their files
+        rows = search_page_rows(viewer, results, 1, 4)
+        assert [row.search_doc.body for row in rows]  # loaded with the rows
+        assert [link.tag.name for row in rows for link in row.tag_links.all()]
+    assert [row.pk for row in rows] == expected[1:4]
+    assert search_page_rows(viewer, results, 10, 20) == []
 
 
 def test_highlight_escapes_and_marks_only_the_words():
