@@ -24,6 +24,7 @@ import hmac
 import ipaddress
 import logging
 import os
+import socket
 import time
 from collections.abc import Callable, Iterable
 
@@ -37,6 +38,7 @@ from prometheus_client import (
     Histogram,
     disable_created_metrics,
     generate_latest,
+    values,
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -51,6 +53,11 @@ log = logging.getLogger(__name__)
 disable_created_metrics()
 # Read once, like prometheus_client itself does when the first metric is made.
 MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+if MULTIPROC_DIR:
+    # Containers sharing the folder do not share a PID namespace (each may be PID 1), so a
+    # process's files are named by host and PID: two processes never write the same file.
+    _HOST = socket.gethostname()
+    values.ValueClass = values.MultiProcessValue(lambda: f"{_HOST}-{os.getpid()}")
 
 REQUEST_LATENCY = Histogram(
     "fieldcast_http_request_duration_seconds",
