@@ -16,21 +16,25 @@ Storage is reached through storage names only: the local MEDIA_ROOT, or a bucket
 (STORAGE_BACKEND=s3, media/storage.py). ffmpeg needs local paths: `local_input` gives one
 (on object storage a temporary download), `local_output` yields one and makes it the storage
 name afterwards (on object storage an upload when the block ends; `local_output_dir` uploads a
-whole folder, such as an HLS ladder, with a few parallel requests). On the local filesystem it
-is the final file under MEDIA_ROOT, so nothing is copied.
+whole folder, such as an HLS ladder, with a few parallel requests, skipping the files a
+`StoredFiles` says were already sent while the block ran). On the local filesystem it is the
+final file under MEDIA_ROOT, so nothing is copied.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
 
 HLS_MASTER = "master.m3u8"
 HLS_RUNG_PLAYLIST = "index.m3u8"
@@ -95,14 +99,63 @@ def local_path(name: str) -> Path | None:
 UPLOAD_THREADS = 8
 
 
-def _upload_file(local: Path, name: str) -> None:
+def _save(content: File, name: str, storage: Storage) -> None:
     # Object storage overwrites in place (MediaS3Storage.file_overwrite): no HEAD and DELETE first.
-    if not getattr(default_storage, "file_overwrite", False) and default_storage.exists(name):
-        default_storage.delete(name)
-    with local.open("rb") as fh:
-        saved = default_storage.save(name, File(fh))
+    if not getattr(storage, "file_overwrite", False) and storage.exists(name):
+        storage.delete(name)
+    saved = storage.save(name, content)
     if saved != name:
         raise RuntimeError(f"storage saved {name!r} as {saved!r}")
+
+
+def upload_file(local: Path, name: str, *, storage: Storage | None = None) -> None:
+    """Store the local file as `name` (replacing what is there) in `storage`, by default the media storage."""
+    with local.open("rb") as fh:
+        _save(File(fh), name, storage or default_storage)
+
+
+def upload_bytes(data: bytes, name: str, *, storage: Storage | None = None) -> None:
+    """Store `data` as `name`, as `upload_file` does: for a text read once and sent as read."""
+    _save(ContentFile(data), name, storage or default_storage)
+
+
+# inode, size, modification time (ns), and the CRC-32 of a file of at most SIGNATURE_CONTENT_MAX bytes
+FileSignature = tuple[int, int, int, int | None]
+SIGNATURE_CONTENT_MAX = 256 * 1024
+
+
+class StoredFiles:
+    """Local files already in storage, each with its signature as it was before it was read
+    for the upload. `local_output_dir` skips those whose signature is unchanged, and sends a
+    file replaced since (ffmpeg and `ladder.playlist_finalise` replace playlists with a rename,
+    so a new version has a new inode or size or time). Uploads record from a thread pool."""
+
+    def __init__(self) -> None:
+        self._sent: dict[str, FileSignature] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def signature(local: Path) -> FileSignature:
+        info = local.stat()
+        # A small file (a playlist) also by its content: a replacement written within the same
+        # clock tick may get the freed inode back, the same size and the same time.
+        content = zlib.crc32(local.read_bytes()) if info.st_size <= SIGNATURE_CONTENT_MAX else None
+        return (info.st_ino, info.st_size, info.st_mtime_ns, content)
+
+    def record(self, name: str, signature: FileSignature) -> None:
+        with self._lock:
+            self._sent[name] = signature
+
+    def is_current(self, name: str, local: Path) -> bool:
+        """Whether storage holds `name` as the local file is now."""
+        with self._lock:
+            sent = self._sent.get(name)
+        if sent is None:
+            return False
+        try:
+            return self.signature(local) == sent
+        except FileNotFoundError:
+            return False
 
 
 @contextmanager
@@ -117,13 +170,14 @@ def local_output(name: str) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="fieldcast-out-") as tmp:
         path = Path(tmp) / Path(name).name
         yield path
-        _upload_file(path, name)
+        upload_file(path, name)
 
 
 @contextmanager
-def local_output_dir(name: str) -> Iterator[Path]:
+def local_output_dir(name: str, *, already_stored: StoredFiles | None = None) -> Iterator[Path]:
     """A local folder to write the tree `name` into; it is in storage once the block ends.
-    (On remote storage the files arrive at the end, not while ffmpeg writes them.)"""
+    On remote storage the files are uploaded at the end, except those `already_stored` holds
+    unchanged (a caller that publishes files while they are written, services/hls_sync.py)."""
     local = local_path(name)
     if local is not None:
         local.mkdir(parents=True, exist_ok=True)
@@ -132,10 +186,12 @@ def local_output_dir(name: str) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="fieldcast-out-") as tmp:
         root = Path(tmp)
         yield root
-        files = sorted(p for p in root.rglob("*") if p.is_file())
+        files = {f"{name}/{p.relative_to(root).as_posix()}": p for p in sorted(root.rglob("*")) if p.is_file()}
+        if already_stored is not None:
+            files = {key: p for key, p in files.items() if not already_stored.is_current(key, p)}
         with ThreadPoolExecutor(max_workers=UPLOAD_THREADS, thread_name_prefix="fieldcast-upload") as pool:
             # list(): the first failed upload raises here, after the others have finished.
-            list(pool.map(lambda file: _upload_file(file, f"{name}/{file.relative_to(root).as_posix()}"), files))
+            list(pool.map(upload_file, files.values(), files.keys()))
 
 
 @contextmanager

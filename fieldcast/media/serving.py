@@ -54,11 +54,14 @@ def serve_file(
     """The file's bytes (or the requested byte range) with headers that keep it inert; on
     object storage a redirect to a presigned URL instead (media/storage.py)."""
     content_type = content_type_for(storage_name)
+    # A playlist grows while its video is transcoded (EVENT playlists, playable after the first
+    # segments) and players reload it at the same address: a cached copy would stall them.
+    playlist = storage_name.endswith(".m3u8")
     headers = {
         "Accept-Ranges": "bytes",
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; sandbox",
-        "Cache-Control": f"private, max-age={settings.MEDIA_URL_TTL_S}",
+        "Cache-Control": "private, no-cache" if playlist else f"private, max-age={settings.MEDIA_URL_TTL_S}",
         "Cross-Origin-Resource-Policy": "same-site",
     }
     attachment = None

@@ -1,5 +1,6 @@
 """The video steps: the HLS ladder in one ffmpeg (playable once every rung has its first
-segment), the progressive MP4 remuxed from the top rung, the poster and the sprite."""
+segment where players fetch it: on object storage, published by hls_sync as ffmpeg writes), the
+progressive MP4 remuxed from the top rung, the poster and the sprite."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from fieldcast.media.ffmpeg import ffmpeg_run
 from fieldcast.media.models import MediaAsset, Rendition
 from fieldcast.media.probe import Probe
 
-from . import ladder, previews
+from . import hls_sync, ladder, previews
 from .runs import M3U8, Run, refresh_item, rendition_save
 
 
@@ -59,7 +60,16 @@ def _ladder_done(asset: MediaAsset, state: _LadderState, hls_local: Path) -> boo
     )
 
 
-def _ladder(run: Run, state: _LadderState, probe: Probe, source: Path, hls_local: Path, watch: bool) -> None:
+def _ladder(
+    run: Run,
+    state: _LadderState,
+    probe: Probe,
+    source: Path,
+    hls_local: Path,
+    publisher: hls_sync.LadderPublisher | None,
+) -> None:
+    """Encode the ladder into `hls_local`: storage itself on a local disk, else a folder that
+    `publisher` uploads as it grows."""
     asset = run.asset
     if asset.playable:  # a stopped attempt's ladder is about to be deleted
         run.update(playable=False)
@@ -69,9 +79,16 @@ def _ladder(run: Run, state: _LadderState, probe: Probe, source: Path, hls_local
     shutil.rmtree(hls_local, ignore_errors=True)
     hls_local.mkdir(parents=True, exist_ok=True)
 
+    def first_segments_out() -> bool:
+        if publisher is None:
+            return ladder.first_segments_ready(hls_local, state.rungs)
+        return publisher.playable
+
     def on_progress(percent: float) -> None:
         run.progress(percent)
-        if watch and not state.playable and ladder.first_segments_ready(hls_local, state.rungs):
+        if publisher is not None:
+            publisher.sync_if_due()
+        if not state.playable and first_segments_out():
             _mark_playable(run, state)
 
     ffmpeg_run(
@@ -79,6 +96,10 @@ def _ladder(run: Run, state: _LadderState, probe: Probe, source: Path, hls_local
     )
     for rung in state.rungs:
         ladder.playlist_finalise(hls_local / str(rung.quality) / paths.HLS_RUNG_PLAYLIST)
+    if publisher is not None:
+        publisher.sync()  # the whole ladder, VOD playlists included, before the MP4 and previews
+        if not state.playable and publisher.playable:
+            _mark_playable(run, state)
 
 
 def video_process(run: Run, probe: Probe, source: Path) -> None:
@@ -89,13 +110,20 @@ def video_process(run: Run, probe: Probe, source: Path) -> None:
     top = state.rungs[-1]
     hls_name = paths.hls_dir(pid)
     # On local disk ffmpeg writes straight into storage, so the first segments can be served
-    # while it works; on remote storage the ladder is uploaded when it is complete.
-    watch = paths.local_path(hls_name) is not None
+    # while it works; on remote storage a publisher uploads the ladder as it grows, and the
+    # end of the block uploads only what it has not sent.
+    published = paths.StoredFiles()
     started, encoded = time.monotonic(), False
-    with paths.local_output_dir(hls_name) as hls_local, contextlib.ExitStack() as outputs:
+    with (
+        paths.local_output_dir(hls_name, already_stored=published) as hls_local,
+        contextlib.ExitStack() as outputs,
+    ):
         if not _ladder_done(asset, state, hls_local):
             run.step("transcode")
-            _ladder(run, state, probe, source, hls_local, watch)
+            publisher = None
+            if paths.local_path(hls_name) is None:
+                publisher = hls_sync.LadderPublisher(hls_local, hls_name, state.rungs, stored=published)
+            _ladder(run, state, probe, source, hls_local, publisher)
             encoded = True
         for rung in state.rungs:
             state.sizes[rung.quality] = ladder.folder_size(hls_local / str(rung.quality))

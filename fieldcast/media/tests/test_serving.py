@@ -62,10 +62,13 @@ def test_issued_urls_serve_the_files(client, media_item):
     assert master["Content-Type"] == "application/vnd.apple.mpegurl"
     assert b"240/index.m3u8" in b"".join(master.streaming_content)
     # Relative references resolve under the same token.
-    rung = urls["hls"].replace("master.m3u8", "240/index.m3u8")
-    assert client.get(rung).status_code == 200
+    rung = client.get(urls["hls"].replace("master.m3u8", "240/index.m3u8"))
+    assert rung.status_code == 200
     segment = client.get(urls["hls"].replace("master.m3u8", "240/seg_0.m4s"))
     assert b"".join(segment.streaming_content) == SEGMENT
+    # Playlists grow while the video is transcoded: players must fetch them again each time.
+    assert master["Cache-Control"] == rung["Cache-Control"] == "private, no-cache"
+    assert segment["Cache-Control"].startswith("private, max-age=")
     assert client.get(urls["poster"])["Content-Type"] == "image/jpeg"
 
 

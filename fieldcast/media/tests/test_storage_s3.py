@@ -9,8 +9,12 @@ from __future__ import annotations
 import datetime
 import io
 import runpy
+import shutil
 import urllib.error
 import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,9 +29,12 @@ from PIL import Image
 from fieldcast.channels.banners import banner_store
 from fieldcast.core.testing import factories
 from fieldcast.items.models import Item
+from fieldcast.media import paths
 from fieldcast.media import storage as media_storage
 from fieldcast.media.access import media_for_item, original_url_for
 from fieldcast.media.models import MediaAsset
+from fieldcast.media.services import hls_sync
+from fieldcast.media.services import video as video_steps
 from fieldcast.media.services.processing import asset_process
 from fieldcast.media.services.thumbnails import asset_render_thumbnail
 from fieldcast.media.tasks_files import delete_asset_files
@@ -227,6 +234,111 @@ def test_pipeline_reads_and_writes_the_bucket_and_pages_play_through_redirects(p
     assert fetch(stale)[0] == 403
     tampered = redirect["Location"].replace("seg_00000", "seg_00001")
     assert fetch(tampered)[0] == 403
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_ladder_plays_from_the_bucket_while_ffmpeg_still_works(s3, clips, member, monkeypatch, tmp_path):
+    """The asset becomes playable once every rung's first segments are in the bucket, while the
+    transcode goes on: at that moment the stored playlists (EVENT, no end) name only stored
+    files, and the app serves them with segment redirects that open. In the end the bucket holds
+    the finished ladder as ffmpeg and the pipeline left it, each segment uploaded once."""
+    # A sync at every progress report (0.25 s) rather than every 2 s: ffmpeg encodes this
+    # clip in a second or two, so with 2 s it would be done before the first sync.
+    monkeypatch.setattr(hls_sync, "SYNC_EVERY_S", 0.25)
+    saved: list[str] = []  # from the upload threads: list.append is atomic
+    real_save = media_storage.MediaS3Storage.save
+
+    def counting_save(storage, name, content, max_length=None):  # type: ignore[no-untyped-def]
+        saved.append(name)
+        return real_save(storage, name, content, max_length=max_length)
+
+    monkeypatch.setattr(media_storage.MediaS3Storage, "save", counting_save)
+    local_copy = tmp_path / "ladder"
+    real_output_dir = paths.local_output_dir
+
+    @contextmanager
+    def keeping_a_copy(name: str, **options) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+        with real_output_dir(name, **options) as local:
+            yield local
+            shutil.copytree(local, local_copy)  # complete, before the end of the block uploads the rest
+
+    monkeypatch.setattr(paths, "local_output_dir", keeping_a_copy)
+    real_mark = video_steps._mark_playable
+    seen: dict = {}
+
+    def mark_and_look(run, state):  # type: ignore[no-untyped-def]
+        real_mark(run, state)
+        if seen:
+            return  # marked again once every file is stored
+        seen["step"] = MediaAsset.objects.values_list("step", flat=True).get(pk=run.asset.pk)
+        hls = paths.hls_dir(run.asset.public_id)
+        keys = set(bucket_keys(s3, hls + "/"))
+        seen["playlists"] = {}
+        seen["unstored"] = set()
+        for rung in state.rungs:
+            key = paths.hls_rung_playlist(run.asset.public_id, rung.quality)
+            text = s3.client().get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
+            seen["playlists"][rung.quality] = text
+            named = {f"{hls}/{rung.quality}/{name}" for name in hls_sync.playlist_files(text)}
+            seen["unstored"] |= named - keys
+        # As a player gets it: the master and the rung playlists from the app, every segment
+        # through a redirect to a presigned URL.
+        item.refresh_from_db()
+        seen["lifecycle"] = item.lifecycle
+        (media,) = media_for_item(item, [MediaAsset.objects.prefetch_related("renditions").get(pk=run.asset.pk)])
+        web = Client()
+        master = web.get(media.urls["hls"])
+        seen["master"] = master.status_code
+        seen["served"], seen["fetched"] = {}, {}
+        for rung_playlist in hls_sync.playlist_files(master.content.decode()):
+            quality = int(rung_playlist.split("/")[0])
+            response = web.get(media.urls["hls"].replace(paths.HLS_MASTER, rung_playlist))
+            seen["served"][quality] = (response.status_code, response.content.decode())
+            for name in hls_sync.playlist_files(response.content.decode()):
+                redirect = web.get(media.urls["hls"].replace(paths.HLS_MASTER, f"{quality}/{name}"))
+                status, _, body = fetch(redirect["Location"]) if redirect.status_code == 302 else (0, {}, b"")
+                stored = s3.client().get_object(Bucket=BUCKET, Key=f"{hls}/{quality}/{name}")["Body"].read()
+                seen["fetched"][f"{quality}/{name}"] = (redirect.status_code, status, body == stored)
+
+    monkeypatch.setattr(video_steps, "_mark_playable", mark_and_look)
+    item = factories.ItemFactory(author=member, lifecycle="processing", title="Breaking: the bridge")
+    asset = asset_from_file(clips.video(640, 360, seconds=12), owner=member, item=item, name="bridge.mov")
+    asset_process(asset_id=asset.pk)
+    asset.refresh_from_db()
+    assert asset.status == MediaAsset.Status.READY, asset.failure_reason
+
+    # When it became playable: still transcoding, playlists still growing, all they name stored.
+    assert seen["step"] == "transcode"
+    assert seen["lifecycle"] == "ready"
+    assert sorted(seen["playlists"]) == [240, 360]
+    for text in seen["playlists"].values():
+        assert "#EXT-X-PLAYLIST-TYPE:EVENT" in text
+        assert "#EXT-X-ENDLIST" not in text
+        assert 1 <= text.count("#EXTINF") < 6  # 12 s in 2 s segments
+    assert seen["unstored"] == set()
+    assert seen["master"] == 200
+    assert {quality: status for quality, (status, _) in seen["served"].items()} == {240: 200, 360: 200}
+    assert {quality: text for quality, (_, text) in seen["served"].items()} == seen["playlists"]
+    assert len(seen["fetched"]) >= 4  # an init segment and a segment per rung, at least
+    assert set(seen["fetched"].values()) == {(302, 200, True)}
+
+    # In the end: the bucket's ladder is the local one, finished; no segment went up twice.
+    hls = paths.hls_dir(asset.public_id)
+    client = s3.client()
+    stored = {key.removeprefix(hls + "/"): client.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+              for key in bucket_keys(s3, hls + "/")}  # fmt: skip
+    local = {p.relative_to(local_copy).as_posix(): p.read_bytes() for p in local_copy.rglob("*") if p.is_file()}
+    assert stored == local
+    for quality in (240, 360):
+        playlist = stored[f"{quality}/index.m3u8"].decode()
+        assert "#EXT-X-PLAYLIST-TYPE:VOD" in playlist
+        assert playlist.count("#EXTINF") == 6
+        assert playlist.rstrip().endswith("#EXT-X-ENDLIST")
+    uploads = Counter(saved)
+    media_files = [name for name in stored if not name.endswith(".m3u8")]
+    assert len(media_files) == 2 * (1 + 6)
+    assert {name: uploads[f"{hls}/{name}"] for name in media_files} == dict.fromkeys(media_files, 1)
 
 
 @pytest.mark.slow

@@ -73,7 +73,9 @@
     setStatus(container, "loading", "Loading the player …");
     qualityMenu(container, null);
     if (!useMp4 && window.Hls && window.Hls.isSupported()) {
-      var hls = new window.Hls({ startPosition: time || -1 });
+      // From the start (or the chosen time), also while the video is still being transcoded: its
+      // playlist has no end yet, and hls.js would otherwise start near its live edge.
+      var hls = new window.Hls({ startPosition: time || 0 });
       hls.on(window.Hls.Events.ERROR, function (event, data) {
         if (data.fatal) { setStatus(container, "error", "The adaptive stream failed. Try Switch Player for the plain MP4."); }
       });
