@@ -240,12 +240,14 @@ def _matching(qs: QuerySet[Item], parsed: ParsedQuery) -> QuerySet[Item]:
     return qs.filter(pk__in=RawSQL(FTS_MATCH_IDS, [_fts_expression(parsed)]))  # noqa: S611 (bound parameter)
 
 
-def _ranked(candidates: QuerySet[Item], parsed: ParsedQuery) -> QuerySet[Item]:
+def _rank(parsed: ParsedQuery) -> Any:
     if connection.vendor == "postgresql":
-        rank: Any = SearchRank(F("search_doc__vector"), _pg_query(parsed))
-    else:
-        rank = RawSQL(FTS_RANK, [_fts_expression(parsed)], output_field=FloatField())  # noqa: S611 (bound parameter)
-    return Item.objects.filter(pk__in=candidates.values("pk")).annotate(search_rank=rank)
+        return SearchRank(F("search_doc__vector"), _pg_query(parsed))
+    return RawSQL(FTS_RANK, [_fts_expression(parsed)], output_field=FloatField())  # noqa: S611 (bound parameter)
+
+
+def _ranked(candidates: QuerySet[Item], parsed: ParsedQuery) -> QuerySet[Item]:
+    return Item.objects.filter(pk__in=candidates.values("pk")).annotate(search_rank=_rank(parsed))
 
 
 @dataclass(frozen=True)
@@ -358,19 +360,45 @@ def search_items(
         return qs.annotate(search_rank=Value(0.0, output_field=FloatField())).order_by(*ORDERINGS["newest"])
     qs = _matching(qs, parsed)
     if sort not in ORDERINGS:  # relevance: rank a bounded set of the newest matches
-        candidates = qs.order_by(*_candidate_order(filters))[: settings.SEARCH_MAX_CANDIDATES]
-        return _ranked(candidates, parsed).order_by("-search_rank", "-added_at", "-id")
+        return _ranked(_candidates(qs, filters), parsed).order_by(*RELEVANCE_ORDER)
     return qs.annotate(search_rank=Value(0.0, output_field=FloatField())).order_by(*ORDERINGS[sort])
 
 
-def search_page_rows(viewer: Viewer, results: QuerySet[Item], start: int, stop: int) -> list[Item]:
-    """Rows [start, stop) of a `search_items` result, in its order, ready for cards (author,
-    place, verification, tags, card files) and snippets (the search document, without its vector).
+RELEVANCE_ORDER = ("-search_rank", "-added_at", "-id")
+# PostgreSQL: the candidates ranked in the query that finds them, then sorted as a derived
+# table (column names given by its alias), so no candidate is looked up a second time.
+_RANKED_PAGE_SQL = (
+    "SELECT c.id FROM (%(candidates)s) AS c(id, added_at, search_rank) "
+    "ORDER BY c.search_rank DESC, c.added_at DESC, c.id DESC LIMIT %%s OFFSET %%s"
+)
 
-    Two queries: the ids of the page first, from a query that sorts narrow rows (ranking a
-    thousand candidates while carrying every joined column along cost more than the ranking
-    itself), then the full rows of those ids only, still through the access layer."""
-    ids = list(results.values_list("pk", flat=True)[start:stop])
+
+def _candidates(matches: QuerySet[Item, Any], filters: SearchFilters) -> QuerySet[Item, Any]:
+    return matches.order_by(*_candidate_order(filters))[: settings.SEARCH_MAX_CANDIDATES]
+
+
+def search_page_rows(
+    viewer: Viewer, parsed: ParsedQuery, *, sort: str, filters: SearchFilters, start: int, stop: int
+) -> list[Item]:
+    """Rows [start, stop) of `search_items(viewer, parsed, sort=sort, filters=filters)`, in
+    its order, ready for cards (author, place, verification, tags, card files) and snippets
+    (the search document, without its vector).
+
+    The page's ids come first, from a query that sorts narrow rows; by relevance on
+    PostgreSQL the candidates are ranked where they are found (carrying every joined column
+    of a thousand candidates through the sort, or looking each up again to rank it, cost
+    more than the ranking itself). Then the full rows of those ids only, through the access
+    layer again."""
+    if sort not in ORDERINGS and not parsed.is_empty and connection.vendor == "postgresql":
+        matches = _matching(_filtered(Item.objects.visible_to(viewer), filters), parsed)
+        ranked = matches.annotate(search_rank=_rank(parsed)).values_list("pk", "added_at", "search_rank")
+        sql, params = _candidates(ranked, filters).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(_RANKED_PAGE_SQL % {"candidates": sql}, [*params, max(0, stop - start), start])
+            ids = [row[0] for row in cursor.fetchall()]
+    else:
+        results = search_items(viewer, parsed, sort=sort, filters=filters)
+        ids = list(results.values_list("pk", flat=True)[start:stop])
     if not ids:
         return []
     rows = _with_tags(Item.objects.visible_to(viewer).filter(pk__in=ids)).select_related("search_doc")

@@ -17,7 +17,7 @@ from fieldcast.core.pagecache import LIST, guest_page
 from fieldcast.items.models import Item, Rating
 from fieldcast.provenance.models import VerificationStatus
 
-from .search import MAX_QUERY_LENGTH, SORTS, SearchFilters, parse_query, search_items, search_page_rows
+from .search import MAX_QUERY_LENGTH, SORTS, SearchFilters, parse_query, search_page_rows
 from .snippets import search_suggestions, snippet
 
 SEARCH_PAGES = 20  # deepest page offered; relevance ranks a bounded set of candidates anyway
@@ -140,9 +140,8 @@ def search(request: HttpRequest) -> HttpResponse:
     results: list[Item] = []
     has_next = False
     if not parsed.is_empty or filters.any:
-        qs = search_items(viewer, parsed, sort=sort, filters=filters)
         offset = (page_number - 1) * size
-        rows = search_page_rows(viewer, qs, offset, offset + size + 1)
+        rows = search_page_rows(viewer, parsed, sort=sort, filters=filters, start=offset, stop=offset + size + 1)
         has_next = len(rows) > size and page_number < SEARCH_PAGES
         results = rows[:size]
         for item in results:

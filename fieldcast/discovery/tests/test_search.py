@@ -161,22 +161,35 @@ def test_relevance_ranks_a_bounded_set_of_candidates(settings):
     assert len(search_items(anonymous_viewer(), "common", sort="newest")) == 5
 
 
-@pytest.mark.parametrize("sort", ["relevance", "newest", "voted"])
-def test_page_rows_keep_the_result_order_and_the_access_layer(sort, django_assert_num_queries):
+@pytest.mark.parametrize(
+    ("sort", "filters"),
+    [
+        ("relevance", SearchFilters()),
+        ("relevance", SearchFilters(occurred_from=datetime.date(2020, 1, 1))),
+        ("relevance", SearchFilters(tag_key="port")),
+        ("newest", SearchFilters()),
+        ("voted", SearchFilters()),
+    ],
+)
+def test_page_rows_keep_the_result_order_and_the_access_layer(sort, filters, settings, django_assert_num_queries):
+    settings.SEARCH_MAX_CANDIDATES = 5
     viewer = anonymous_viewer()
-    for n in range(6):
+    for n in range(7):
         item = ItemFactory(title=f"Harbour {n}" + " harbour" * (n % 3), body="harbour " * n, tags=["port"])
-        Item.objects.filter(pk=item.pk).update(vote_score=n % 4)
+        Item.objects.filter(pk=item.pk).update(
+            vote_score=n % 4, occurred_on=datetime.date(2024, 1, 1 + n), occurred_precision="day"
+        )
     hidden = ItemFactory(title="Harbour private", visibility="private")
-    results = search_items(viewer, "harbour", sort=sort)
-    expected = [item.pk for item in results]
+    parsed = parse_query("harbour")
+    expected = [item.pk for item in search_items(viewer, parsed, sort=sort, filters=filters)]
     assert hidden.pk not in expected
+    assert len(expected) == (5 if sort == "relevance" else 7)
     with django_assert_num_queries(4):  # the page's ids, its rows, their tags, their files
-        rows = search_page_rows(viewer, results, 1, 4)
+        rows = search_page_rows(viewer, parsed, sort=sort, filters=filters, start=1, stop=4)
         assert [row.search_doc.body for row in rows]  # loaded with the rows
         assert [link.tag.name for row in rows for link in row.tag_links.all()]
     assert [row.pk for row in rows] == expected[1:4]
-    assert search_page_rows(viewer, results, 10, 20) == []
+    assert search_page_rows(viewer, parsed, sort=sort, filters=filters, start=10, stop=20) == []
 
 
 def test_highlight_escapes_and_marks_only_the_words():
