@@ -13,7 +13,7 @@ in ~3%, "zeppelin" in ~2 per 10,000 (rare); "eyewitness" (~2%) is only ever a ta
 match without the word in the text.
 
 Three tables: every URL under BENCH_CONNECTIONS concurrent connections (queueing included),
-the searches again over one connection (a request's own latency), and search_items() alone in
+the searches again over one connection (a request's own latency), and search_page_rows() alone in
 one process (the database and the ORM, no HTTP, no template).
 
 Settings: BENCH_DISCOVERY_ITEMS (100000; 1000000 for the large run), BENCH_SECONDS (5)
@@ -321,8 +321,7 @@ _DB_TIMING = """
 import json, time
 from django.http import QueryDict
 from fieldcast.discovery.views_search import SearchForm
-from fieldcast.discovery.search import parse_query, search_items
-from fieldcast.items.selectors import _with_tags
+from fieldcast.discovery.search import parse_query, search_page_rows
 from fieldcast.moderation.viewer import anonymous_viewer
 viewer = anonymous_viewer()
 for label, query in CASES:
@@ -332,8 +331,7 @@ for label, query in CASES:
     times = []
     for _ in range(REPEAT):
         started = time.perf_counter()
-        qs = search_items(viewer, parsed, sort=sort, filters=filters).select_related("search_doc")
-        rows = list(_with_tags(qs)[:25])
+        rows = search_page_rows(viewer, parsed, sort=sort, filters=filters, start=0, stop=25)
         times.append((time.perf_counter() - started) * 1000)
     times.sort()
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
@@ -342,12 +340,13 @@ for label, query in CASES:
 
 
 def search_query_times(app: App, repeat: int) -> None:
-    """The search as the view runs it (search_items, the first page of rows with their tags),
-    in one process, with no HTTP and no template: what the database and the ORM cost."""
+    """The search as the view runs it (search_page_rows: the first page's ids, then its rows
+    with their tags and files), in one process, with no HTTP and no template: what the
+    database and the ORM cost."""
     cases = [(label, urllib.parse.urlsplit(path).query) for label, path in SEARCHES]
     code = f"CASES = {cases!r}\nREPEAT = {repeat}\n" + _DB_TIMING
     out = app.manage("shell", "--no-imports", "-c", code, capture=True)
-    print(f"\nsearch_items() alone, {repeat} runs each, one process (ms):")
+    print(f"\nsearch_page_rows() alone, {repeat} runs each, one process (ms):")
     print(f"{'':<34}{'p50 ms':>8}{'p95 ms':>8}{'rows':>6}")
     for line in out.splitlines():
         if line.startswith("DBTIME "):

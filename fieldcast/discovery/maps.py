@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db.models import Case, F, FloatField, Q, QuerySet, When
 
+from fieldcast.geo.models import Place
 from fieldcast.items.models import Item
 from fieldcast.items.selectors import _with_tags
 from fieldcast.items.templatetags.items import card_image_url, shielded
@@ -37,6 +38,7 @@ CELL_PIXELS = 64  # a cell is about this many screen pixels wide at its zoom lev
 WORLD: tuple[float, float, float, float] = (-180.0, -90.0, 180.0, 90.0)
 
 HAS_PIN = Q(pin_latitude__isnull=False, pin_longitude__isnull=False)
+BBOX_PLACES_LISTED = 2000  # places of a map's box passed as a list; more: as a subquery
 
 
 class MapParamError(ValueError):
@@ -136,14 +138,28 @@ def mapped_items(viewer: Viewer, *, q: str | ParsedQuery = "", filters: SearchFi
     )
 
 
-def in_bbox(qs: Any, bbox: BBox) -> QuerySet[Item]:
-    """`qs` (annotated by mapped_items) limited to the points inside `bbox`."""
-    qs = qs.filter(map_lat__gte=bbox.south, map_lat__lte=bbox.north)
+def _within(bbox: BBox, latitude: str, longitude: str) -> Q:
+    """The points (fields `latitude`, `longitude`) inside `bbox`."""
+    inside = Q(**{f"{latitude}__gte": bbox.south, f"{latitude}__lte": bbox.north})
     if bbox.west == -180 and bbox.east == 180:
-        return qs
+        return inside
     if bbox.crosses_antimeridian:
-        return qs.filter(Q(map_lon__gte=bbox.west) | Q(map_lon__lte=bbox.east))
-    return qs.filter(map_lon__gte=bbox.west, map_lon__lte=bbox.east)
+        return inside & (Q(**{f"{longitude}__gte": bbox.west}) | Q(**{f"{longitude}__lte": bbox.east}))
+    return inside & Q(**{f"{longitude}__gte": bbox.west, f"{longitude}__lte": bbox.east})
+
+
+def in_bbox(qs: Any, bbox: BBox) -> QuerySet[Item]:
+    """`qs` (annotated by mapped_items) limited to the points inside `bbox`: pins inside it
+    (an index of pinned items), and items without a pin whose place is inside it. Written on
+    the columns, not on the map_lat / map_lon expressions, with the places read first (up to
+    BBOX_PLACES_LISTED as a list the planner can weigh: a box with no place and no pin costs
+    two index probes, a busy one reads the newest items in their index order)."""
+    places: Any = Place.objects.filter(_within(bbox, "latitude", "longitude")).values_list("pk", flat=True)
+    listed = list(places[: BBOX_PLACES_LISTED + 1])
+    if len(listed) <= BBOX_PLACES_LISTED:
+        places = listed
+    no_pin = Q(pin_latitude__isnull=True) | Q(pin_longitude__isnull=True)
+    return qs.filter((HAS_PIN & _within(bbox, "pin_latitude", "pin_longitude")) | (no_pin & Q(place__in=places)))
 
 
 @dataclass

@@ -204,6 +204,12 @@ class Item(models.Model):
             ),
             # ...and by occurred-on date, newest first with undated items last: on PostgreSQL
             # only (SQLite cannot index NULLS LAST), made by migration 0006 outside this list.
+            # Pins in a map's box (discovery.maps.in_bbox): few items have one.
+            models.Index(
+                fields=["pin_latitude", "pin_longitude"],
+                name="item_pinned",
+                condition=Q(pin_latitude__isnull=False, pin_longitude__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

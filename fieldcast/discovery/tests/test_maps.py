@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from fieldcast.core.testing.factories import ChannelFactory, ItemFactory, PlaceFactory, UserFactory, attach_video_rows
+from fieldcast.discovery import maps
 from fieldcast.discovery.maps import BBox, MapParamError, cell_degrees, cluster, parse_bbox, parse_zoom
 from fieldcast.items.models import Item
 
@@ -151,6 +152,19 @@ def test_bbox_limits_the_points_also_across_the_antimeridian(client: Client, pla
     assert titles == {"Homs"}
     titles = {i["title"] for i in items_of(get_json(client, bbox="170,-30,-160,0", zoom="10"))}
     assert titles == {"Fiji", "Samoa"}
+
+
+@pytest.mark.parametrize("places_listed", [2000, 0])  # the box's places as a list, or as a subquery
+def test_a_pin_places_the_item_whatever_its_place(client: Client, places, places_listed, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(maps, "BBOX_PLACES_LISTED", places_listed)
+    locate(ItemFactory(title="At Homs"), place=places["homs"])
+    locate(ItemFactory(title="Homs, pinned in Kyiv"), place=places["homs"], pin=(50.45, 30.52))
+    locate(ItemFactory(title="Kyiv, pinned in Homs"), place=places["kyiv"], pin=(34.73, 36.71))
+    titles = {i["title"] for i in items_of(get_json(client, bbox="30,30,40,40", zoom="10"))}
+    assert titles == {"At Homs", "Kyiv, pinned in Homs"}
+    titles = {i["title"] for i in items_of(get_json(client, bbox="25,45,35,55", zoom="10"))}
+    assert titles == {"Homs, pinned in Kyiv"}
+    assert items_of(get_json(client, bbox="-10,-10,10,10", zoom="10")) == []
 
 
 def test_search_filters_apply(client: Client, places) -> None:  # type: ignore[no-untyped-def]
