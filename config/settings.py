@@ -357,6 +357,9 @@ API_CORS_ORIGINS = [o.strip() for o in env_str("API_CORS_ORIGINS", "").split(","
 API_PAGE_SIZE_MAX = 100
 # Search by relevance ranks at most this many of the newest matches (discovery.search).
 SEARCH_MAX_CANDIDATES = env_int("SEARCH_MAX_CANDIDATES", 1000)
+# With the optional RUM index (discovery.rum), queries whose rarest word is in at most this
+# percentage of the items find their candidates in it.
+SEARCH_RUM_MAX_PERCENT = env_int("SEARCH_RUM_MAX_PERCENT", 5)
 # Moderation: distinct trusted members whose reports hold an item for review; whether the
 # public moderation log names moderators; reports and copyright notices per guest address per hour.
 REPORT_HOLD_THRESHOLD = env_int("REPORT_HOLD_THRESHOLD", 3)

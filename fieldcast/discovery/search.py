@@ -35,6 +35,7 @@ from fieldcast.items.models import Item
 from fieldcast.items.selectors import _with_tags
 from fieldcast.moderation.viewer import Viewer
 
+from . import rum
 from .models import SearchDocument
 
 MAX_QUERY_LENGTH = 200  # characters of a query we look at; the rest is cut
@@ -325,6 +326,9 @@ ORDERINGS: dict[str, tuple[Any, ...]] = {
 }
 
 
+NEWEST_BY_ID = ("-pk",)
+
+
 def _candidate_order(filters: SearchFilters) -> tuple[Any, ...]:
     """Which matches relevance ranks when there are too many: the newest ones, walking the
     primary key; within a date range, the latest in that range, walking the index of that
@@ -333,7 +337,7 @@ def _candidate_order(filters: SearchFilters) -> tuple[Any, ...]:
         return ORDERINGS["occurred"]
     if filters.added_from or filters.added_to:
         return ORDERINGS["newest"]
-    return ("-pk",)
+    return NEWEST_BY_ID
 
 
 def search_items(
@@ -390,12 +394,7 @@ def search_page_rows(
     more than the ranking itself). Then the full rows of those ids only, through the access
     layer again."""
     if sort not in ORDERINGS and not parsed.is_empty and connection.vendor == "postgresql":
-        matches = _matching(_filtered(Item.objects.visible_to(viewer), filters), parsed)
-        ranked = matches.annotate(search_rank=_rank(parsed)).values_list("pk", "added_at", "search_rank")
-        sql, params = _candidates(ranked, filters).query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(_RANKED_PAGE_SQL % {"candidates": sql}, [*params, max(0, stop - start), start])
-            ids = [row[0] for row in cursor.fetchall()]
+        ids = _ranked_page_ids(viewer, parsed, filters, start, stop)
     else:
         results = search_items(viewer, parsed, sort=sort, filters=filters)
         ids = list(results.values_list("pk", flat=True)[start:stop])
@@ -404,3 +403,33 @@ def search_page_rows(
     rows = _with_tags(Item.objects.visible_to(viewer).filter(pk__in=ids)).select_related("search_doc")
     by_id = {row.pk: row for row in rows.defer("search_doc__vector")}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _ranked_page_ids(viewer: Viewer, parsed: ParsedQuery, filters: SearchFilters, start: int, stop: int) -> list[int]:
+    """PostgreSQL, by relevance: the ids of rows [start, stop). The newest candidates come
+    from the RUM index when it serves this query better (discovery.rum.use_for), else from
+    walking the newest items or the GIN index, as the planner judges."""
+    matches = _matching(_filtered(Item.objects.visible_to(viewer), filters), parsed)
+    ranked = matches.annotate(search_rank=_rank(parsed)).values_list("pk", "added_at", "search_rank")
+    in_rum = _candidate_order(filters) == NEWEST_BY_ID and rum.use_for(list(parsed.highlight))
+    candidates: QuerySet[Item, Any]
+    if in_rum:  # the same candidates: the newest matches by item id, read from the index in order
+        newest = RawSQL(rum.NEWEST_FIRST_SQL, [rum.MAX_ITEM_ID])  # noqa: S611 (a constant)
+        candidates = ranked.order_by(newest.asc())[: settings.SEARCH_MAX_CANDIDATES]
+    else:
+        candidates = _candidates(ranked, filters)
+    sql, params = candidates.query.sql_with_params()
+    query, args = _RANKED_PAGE_SQL % {"candidates": sql}, [*params, max(0, stop - start), start]
+    if not in_rum:
+        with connection.cursor() as cursor:
+            cursor.execute(query, args)
+            return [row[0] for row in cursor.fetchall()]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The planner underestimates how many documents a phrase matches and would collect
+        # every match with a bitmap scan and sort them all: what the ordered scan avoids.
+        cursor.execute("SELECT current_setting('enable_bitmapscan'), set_config('enable_bitmapscan', 'off', true)")
+        bitmapscan = cursor.fetchone()[0]  # type: ignore[index]
+        cursor.execute(query, args)
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT set_config('enable_bitmapscan', %s, true)", [bitmapscan])
+    return ids

@@ -173,6 +173,7 @@ def test_relevance_ranks_a_bounded_set_of_candidates(settings):
 )
 def test_page_rows_keep_the_result_order_and_the_access_layer(sort, filters, settings, django_assert_num_queries):
     settings.SEARCH_MAX_CANDIDATES = 5
+    settings.SEARCH_RUM_MAX_PERCENT = 0  # the GIN path (test_search_rum.py has the RUM one)
     viewer = anonymous_viewer()
     for n in range(7):
         item = ItemFactory(title=f"Harbour {n}" + " harbour" * (n % 3), body="harbour " * n, tags=["port"])
