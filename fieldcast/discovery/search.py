@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -415,7 +415,8 @@ def _ranked_page_ids(viewer: Viewer, parsed: ParsedQuery, filters: SearchFilters
     candidates: QuerySet[Item, Any]
     if in_rum:  # the same candidates: the newest matches by item id, read from the index in order
         newest = RawSQL(rum.NEWEST_FIRST_SQL, [rum.MAX_ITEM_ID])  # noqa: S611 (a constant)
-        candidates = ranked.order_by(newest.asc())[: settings.SEARCH_MAX_CANDIDATES]
+        in_index = RawSQL(rum.ONLY_RUM_SQL, [], output_field=BooleanField())  # noqa: S611 (a constant)
+        candidates = ranked.filter(in_index).order_by(newest.asc())[: settings.SEARCH_MAX_CANDIDATES]
     else:
         candidates = _candidates(ranked, filters)
     sql, params = candidates.query.sql_with_params()
