@@ -98,6 +98,16 @@ def _after(key: Key, value: Any) -> Q:
     return q
 
 
+def _bound(key: Key, value: Any) -> Q:
+    """Rows at or after `value` on this key alone (nulls sort last)."""
+    if value is None:
+        return Q(**{f"{key.field}__isnull": True})
+    q = Q(**{f"{key.field}__{'lte' if key.descending else 'gte'}": value})
+    if key.nullable:
+        q |= Q(**{f"{key.field}__isnull": True})
+    return q
+
+
 def _equal(key: Key, value: Any) -> Q:
     return Q(**{f"{key.field}__isnull": True}) if value is None else Q(**{key.field: value})
 
@@ -129,7 +139,9 @@ def keyset_page(
             for prior, prior_value in zip(keys[:i], values[:i], strict=True):
                 step &= _equal(prior, prior_value)
             condition |= step
-        qs = qs.filter(condition)
+        # The first key's own bound (the condition above is an OR the index cannot start
+        # from), so a deep page starts where the cursor is instead of reading every row before it.
+        qs = qs.filter(_bound(keys[0], values[0])).filter(condition)
     rows = list(qs[: limit + 1])
     if len(rows) <= limit:
         return rows, None

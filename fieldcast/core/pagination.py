@@ -53,6 +53,9 @@ def keyset_paginate(queryset: QuerySet[M], *, keys: tuple[str, str], cursor: str
             except ValueError:
                 value = None
         if value is not None:
+            # The first condition alone bounds the index range, so a deep page starts where the
+            # cursor is instead of reading every row before it; the second breaks the ties.
+            qs = qs.filter(Q(**{f"{first}__lte": value}))
             qs = qs.filter(Q(**{f"{first}__lt": value}) | Q(**{first: value, f"{second}__lt": tie}))
     rows = list(qs[: size + 1])
     next_cursor = None

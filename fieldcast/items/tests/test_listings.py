@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -127,3 +129,27 @@ def test_terms_and_privacy_pages(client, db):
 
 def test_healthz(client):
     assert client.get("/healthz").content == b"ok"
+
+
+def test_pages_with_equal_dates_keep_every_item_once(client, settings, db):
+    settings.PAGE_SIZE = 3
+    at = timezone.now() - datetime.timedelta(hours=1)
+    for n in range(8):  # one instant for all: the id breaks the ties
+        ItemFactory(title=f"Same {n}", added_at=at)
+    seen: list[str] = []
+    url: str | None = reverse("home")
+    while url:
+        response = client.get(url)
+        seen += titles(response)
+        cursor = response.context["page"].next_cursor
+        url = f"{reverse('home')}?after={cursor}" if cursor else None
+    assert seen == [f"Same {n}" for n in reversed(range(8))]
+
+
+def test_a_deep_page_starts_at_its_cursor(client, many_items):
+    """The cursor's date bounds the query on its own, so the index range starts there
+    (the tie-breaking OR alone would make the database read every newer row first)."""
+    first = client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"{reverse('home')}?after={first.context['page'].next_cursor}")
+    assert any('"items_item"."added_at" <=' in q["sql"] for q in queries.captured_queries)
