@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import F, Model, Q, QuerySet
 from ninja import Schema
 
@@ -141,12 +142,34 @@ def keyset_page(
             condition |= step
         # The first key's own bound (the condition above is an OR the index cannot start
         # from), so a deep page starts where the cursor is instead of reading every row before it.
-        qs = qs.filter(_bound(keys[0], values[0])).filter(condition)
+        try:
+            qs = qs.filter(_bound(keys[0], values[0])).filter(condition)
+        except (ValueError, TypeError, ValidationError) as exc:  # values of the wrong kinds for this list
+            raise CursorError from exc
     rows = list(qs[: limit + 1])
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
     return rows, encode_cursor(tag, [_value(rows[-1], k.field) for k in keys])
+
+
+def keyset_slice(
+    rows: Sequence[tuple[Any, ...]], *, width: int, cursor: str | None, limit: int, tag: str
+) -> tuple[list[tuple[Any, ...]], str | None]:
+    """`keyset_page` for a list already in memory: `rows` are key tuples of `width` values,
+    in descending order of the whole tuple (no nulls). Same cursors: the last row's values."""
+    start = 0
+    if cursor:
+        after = tuple(decode_cursor(cursor, tag, width))
+        try:
+            start = next((i for i, row in enumerate(rows) if row < after), len(rows))
+        except TypeError as exc:  # values of the wrong kinds for this list
+            raise CursorError from exc
+    page = list(rows[start : start + limit + 1])
+    if len(page) <= limit:
+        return page, None
+    page = page[:limit]
+    return page, encode_cursor(tag, page[-1])
 
 
 class Page(Schema):

@@ -370,9 +370,10 @@ def search_items(
 
 RELEVANCE_ORDER = ("-search_rank", "-added_at", "-id")
 # PostgreSQL: the candidates ranked in the query that finds them, then sorted as a derived
-# table (column names given by its alias), so no candidate is looked up a second time.
-_RANKED_PAGE_SQL = (
-    "SELECT c.id FROM (%(candidates)s) AS c(id, added_at, search_rank) "
+# table (column names given by its alias), so no candidate is looked up a second time. The
+# rank goes out in double precision, as the API's cursors carry it.
+_RANKED_SQL = (
+    "SELECT c.search_rank::float8, c.added_at, c.id FROM (%(candidates)s) AS c(id, added_at, search_rank) "
     "ORDER BY c.search_rank DESC, c.added_at DESC, c.id DESC LIMIT %%s OFFSET %%s"
 )
 
@@ -385,19 +386,24 @@ def search_page_rows(
     viewer: Viewer, parsed: ParsedQuery, *, sort: str, filters: SearchFilters, start: int, stop: int
 ) -> list[Item]:
     """Rows [start, stop) of `search_items(viewer, parsed, sort=sort, filters=filters)`, in
-    its order, ready for cards (author, place, verification, tags, card files) and snippets
-    (the search document, without its vector).
+    its order, ready for cards and snippets (`search_rows`).
 
     The page's ids come first, from a query that sorts narrow rows; by relevance on
-    PostgreSQL the candidates are ranked where they are found (carrying every joined column
-    of a thousand candidates through the sort, or looking each up again to rank it, cost
-    more than the ranking itself). Then the full rows of those ids only, through the access
-    layer again."""
+    PostgreSQL the candidates are ranked where they are found (`ranked_candidates`: carrying
+    every joined column of a thousand candidates through the sort, or looking each up again
+    to rank it, cost more than the ranking itself). Then the full rows of those ids only."""
     if sort not in ORDERINGS and not parsed.is_empty and connection.vendor == "postgresql":
-        ids = _ranked_page_ids(viewer, parsed, filters, start, stop)
+        ids = [pk for _, _, pk in ranked_candidates(viewer, parsed, filters, start=start, stop=stop)]
     else:
         results = search_items(viewer, parsed, sort=sort, filters=filters)
         ids = list(results.values_list("pk", flat=True)[start:stop])
+    return search_rows(viewer, ids)
+
+
+def search_rows(viewer: Viewer, ids: list[int]) -> list[Item]:
+    """The items `ids`, in that order, through the access layer again, with what cards show
+    (author, place, verification, tags, card files) and snippets need (the search document,
+    without its vector): four queries whatever their number."""
     if not ids:
         return []
     rows = _with_tags(Item.objects.visible_to(viewer).filter(pk__in=ids)).select_related("search_doc")
@@ -405,10 +411,14 @@ def search_page_rows(
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def _ranked_page_ids(viewer: Viewer, parsed: ParsedQuery, filters: SearchFilters, start: int, stop: int) -> list[int]:
-    """PostgreSQL, by relevance: the ids of rows [start, stop). The newest candidates come
-    from the RUM index when it serves this query better (discovery.rum.use_for), else from
-    walking the newest items or the GIN index, as the planner judges."""
+def ranked_candidates(
+    viewer: Viewer, parsed: ParsedQuery, filters: SearchFilters, *, start: int = 0, stop: int | None = None
+) -> list[tuple[float, datetime.datetime, int]]:
+    """PostgreSQL, by relevance (`parsed` has words): (rank, added_at, id) of the candidates
+    [start, stop) in relevance order, all of them (at most SEARCH_MAX_CANDIDATES) by default.
+    The newest candidates come from the RUM index when it serves this query better
+    (discovery.rum.use_for), else from walking the newest items or the GIN index, as the
+    planner judges."""
     matches = _matching(_filtered(Item.objects.visible_to(viewer), filters), parsed)
     ranked = matches.annotate(search_rank=_rank(parsed)).values_list("pk", "added_at", "search_rank")
     in_rum = _candidate_order(filters) == NEWEST_BY_ID and rum.use_for(list(parsed.highlight))
@@ -420,17 +430,18 @@ def _ranked_page_ids(viewer: Viewer, parsed: ParsedQuery, filters: SearchFilters
     else:
         candidates = _candidates(ranked, filters)
     sql, params = candidates.query.sql_with_params()
-    query, args = _RANKED_PAGE_SQL % {"candidates": sql}, [*params, max(0, stop - start), start]
+    limit = None if stop is None else max(0, stop - start)  # LIMIT NULL: no limit
+    query, args = _RANKED_SQL % {"candidates": sql}, [*params, limit, start]
     if not in_rum:
         with connection.cursor() as cursor:
             cursor.execute(query, args)
-            return [row[0] for row in cursor.fetchall()]
+            return [tuple(row) for row in cursor.fetchall()]  # type: ignore[misc]
     with transaction.atomic(), connection.cursor() as cursor:
         # The planner underestimates how many documents a phrase matches and would collect
         # every match with a bitmap scan and sort them all: what the ordered scan avoids.
         cursor.execute("SELECT current_setting('enable_bitmapscan'), set_config('enable_bitmapscan', 'off', true)")
         bitmapscan = cursor.fetchone()[0]  # type: ignore[index]
         cursor.execute(query, args)
-        ids = [row[0] for row in cursor.fetchall()]
+        found = [tuple(row) for row in cursor.fetchall()]
         cursor.execute("SELECT set_config('enable_bitmapscan', %s, true)", [bitmapscan])
-    return ids
+    return found  # type: ignore[return-value]

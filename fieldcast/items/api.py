@@ -13,6 +13,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import Count, F, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,13 +21,13 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from fieldcast.api.auth import WRITE_AUTH, api_user, api_viewer
-from fieldcast.api.pagination import Key, Page, keyset_page, newest_first
+from fieldcast.api.pagination import Key, Page, keyset_page, keyset_slice, newest_first
 from fieldcast.api.schemas import CURSOR_DESCRIPTION, LIMIT_DESCRIPTION, LIST_ERRORS, ErrorOut, json_answer
 from fieldcast.api.throttling import limit_write
 from fieldcast.channels.models import Channel
 from fieldcast.channels.services import channels_fileable_by
 from fieldcast.core.text import normalize_key
-from fieldcast.discovery.search import parse_query, search_items
+from fieldcast.discovery.search import parse_query, ranked_candidates, search_items, search_rows
 from fieldcast.discovery.snippets import snippet
 from fieldcast.discovery.views_search import SearchForm
 from fieldcast.media.api import (
@@ -169,6 +170,13 @@ def item_list(
     sort = form.value("sort") or "relevance"
     if sort == "relevance" and parsed.is_empty:
         sort = "newest"
+    if sort == "relevance" and connection.vendor == "postgresql":
+        # The search page's way: the candidates ranked where they are found (and the RUM
+        # index for rare words), paged in memory, then the rows of the page only.
+        ranked = ranked_candidates(viewer, parsed, search_filters)
+        page, next_cursor = keyset_slice(ranked, width=3, cursor=cursor, limit=limit, tag="items-relevance")
+        rows = search_rows(viewer, [pk for _, _, pk in page])
+        return json_answer(ItemPage(items=_page_cards(rows, viewer, parsed.highlight), next_cursor=next_cursor))
     qs: QuerySet[Item]
     if parsed.is_empty and not search_filters.any:
         qs = Item.objects.visible_to(viewer)

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from fieldcast.api.pagination import encode_cursor
 from fieldcast.api.testing import api_client, as_member, token_for
 from fieldcast.channels.services import channel_add_item
 from fieldcast.core.testing.factories import ChannelFactory, ItemFactory, PlaceFactory, UserFactory, attach_video_rows
@@ -338,3 +339,15 @@ def test_nul_characters_never_reach_the_database(member):
     response = client.post(f"{API}/items", new_item(body="a\x00b", channels=["x\x00"]), content_type="application/json")
     assert response.status_code == 422
     assert fields_of(response) == {"body", "channels"}
+
+
+@pytest.mark.parametrize(
+    ("sort", "values"),
+    [("relevance", ["x", "y", "z"]), ("played", ["x", 1, 2]), ("newest", [7, "x"]), ("occurred", [[1], 2, 3])],
+)
+def test_a_cursor_with_values_of_the_wrong_kinds_is_refused(member, sort, values):
+    ItemFactory(author=member, title="Flood", body="flood")
+    cursor = encode_cursor(f"items-{sort}", values)
+    response = Client().get(f"{API}/items", {"q": "flood", "sort": sort, "cursor": cursor})
+    assert response.status_code == 422, response.content
+    assert fields_of(response) == {"cursor"}
