@@ -17,11 +17,10 @@ from django.db import connection
 from django.db.models import Count, F, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from ninja import Query, Router, Status
 
 from fieldcast.api.auth import WRITE_AUTH, api_user, api_viewer
-from fieldcast.api.pagination import Key, Page, keyset_page, keyset_slice, newest_first
+from fieldcast.api.pagination import Key, keyset_page, keyset_slice, newest_first
 from fieldcast.api.schemas import CURSOR_DESCRIPTION, LIMIT_DESCRIPTION, LIST_ERRORS, ErrorOut, json_answer
 from fieldcast.api.throttling import limit_write
 from fieldcast.channels.models import Channel
@@ -46,17 +45,17 @@ from .access import ItemAccess, item_get_for_viewer
 from .api_access import item_for_editor, item_for_reader
 from .api_schemas import (
     ChannelRefOut,
-    DurationValue,
-    IsoDate,
     ItemCardOut,
     ItemCreateIn,
     ItemDetailOut,
+    ItemFilters,
     ItemPage,
     ItemPatchIn,
     ItemRefOut,
     ItemStateOut,
-    RatingValue,
-    SortValue,
+    TagItemPage,
+    TagOut,
+    TagPage,
     TagRefOut,
     card_fields,
     item_card,
@@ -79,47 +78,6 @@ SORT_KEYS: dict[str, tuple[Key, ...]] = {
 # API field names that differ from the item form's.
 FORM_NAMES = {"update_of": "follow_up_of"}
 API_NAMES = {form: api for api, form in FORM_NAMES.items()}
-
-
-class ItemFilters(Schema):
-    """The words, filters and sorts of /search."""
-
-    q: str | None = Field(
-        None,
-        description='Words that must all match (title, tags, channels, places, article); "quoted words" '
-        "match as a phrase; -word leaves out items with it. Cut at 200 characters.",
-        examples=["convoy Homs"],
-    )
-    sort: SortValue | None = Field(
-        None,
-        description="relevance (the default with `q`; ranks the newest matches), newest (the default "
-        "otherwise), played, voted, occurred (the event's date, unknown last).",
-    )
-    rating: RatingValue | None = None
-    channel: str | None = Field(None, description="A channel's slug.", examples=["syria"])
-    tag: str | None = Field(None, description="A tag (any case).", examples=["Qalamoun"])
-    country: str | None = Field(None, description="Two-letter country code of the item's place.", examples=["SY"])
-    place: str | None = Field(None, description="A place name, or part of the location as typed.", examples=["Homs"])
-    occurred_from: IsoDate | None = Field(None, description="Event on or after this date.")
-    occurred_to: IsoDate | None = Field(None, description="Event on or before this date.")
-    added_from: IsoDate | None = Field(None, description="Posted on or after this date.")
-    added_to: IsoDate | None = Field(None, description="Posted on or before this date.")
-    has_video: bool | None = Field(None, description="Only items with a playable video.")
-    duration: DurationValue | None = Field(
-        None, description="Length of the main video: short (< 1 min), medium (1-5), long (5-20), longer (> 20)."
-    )
-
-
-class TagOut(TagRefOut):
-    items_count: int = Field(..., description="Items with this tag that you may see listed.", examples=[12])
-
-
-class TagPage(Page):
-    items: list[TagOut]
-
-
-class TagItemPage(ItemPage):
-    tag: TagRefOut
 
 
 # --- reads --------------------------------------------------------------------------------------

@@ -310,3 +310,44 @@ def item_card(item: Item, viewer: Viewer, snippet_html: str | None = None) -> It
     """A card from a row of items.selectors._with_tags (tags and pictures prefetched)."""
     tags = [link.tag for link in item.tag_links.all()]
     return ItemCardOut(**card_fields(item, viewer, tags, snippet_html))
+
+
+class ItemFilters(Schema):
+    """The words, filters and sorts of /search."""
+
+    q: str | None = Field(
+        None,
+        description='Words that must all match (title, tags, channels, places, article); "quoted words" '
+        "match as a phrase; -word leaves out items with it. Cut at 200 characters.",
+        examples=["convoy Homs"],
+    )
+    sort: SortValue | None = Field(
+        None,
+        description="relevance (the default with `q`; ranks the newest matches), newest (the default "
+        "otherwise), played, voted, occurred (the event's date, unknown last).",
+    )
+    rating: RatingValue | None = None
+    channel: str | None = Field(None, description="A channel's slug.", examples=["syria"])
+    tag: str | None = Field(None, description="A tag (any case).", examples=["Qalamoun"])
+    country: str | None = Field(None, description="Two-letter country code of the item's place.", examples=["SY"])
+    place: str | None = Field(None, description="A place name, or part of the location as typed.", examples=["Homs"])
+    occurred_from: IsoDate | None = Field(None, description="Event on or after this date.")
+    occurred_to: IsoDate | None = Field(None, description="Event on or before this date.")
+    added_from: IsoDate | None = Field(None, description="Posted on or after this date.")
+    added_to: IsoDate | None = Field(None, description="Posted on or before this date.")
+    has_video: bool | None = Field(None, description="Only items with a playable video.")
+    duration: DurationValue | None = Field(
+        None, description="Length of the main video: short (< 1 min), medium (1-5), long (5-20), longer (> 20)."
+    )
+
+
+class TagOut(TagRefOut):
+    items_count: int = Field(..., description="Items with this tag that you may see listed.", examples=[12])
+
+
+class TagPage(Page):
+    items: list[TagOut]
+
+
+class TagItemPage(ItemPage):
+    tag: TagRefOut
